@@ -1,1 +1,4 @@
-pub mod codec; pub mod pipeline;
+pub mod codec;
+pub mod pipeline;
+pub mod scenario;
+pub mod cli;

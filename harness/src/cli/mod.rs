@@ -1,0 +1,43 @@
+//! The command line's subcommands as library functions: the binary only parses and wires.
+
+pub mod eval;
+
+use std::path::Path;
+
+/// A command that could not run, with the exit code it means (PROTOCOL: 2 for bad usage
+/// or input, 1 for a failed check).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct CliError {
+    pub exit_code: u8,
+    pub message: String,
+}
+
+impl CliError {
+    /// Bad usage or input: exit code 2.
+    pub fn input(message: impl Into<String>) -> Self {
+        CliError { exit_code: 2, message: message.into() }
+    }
+
+    /// A check that failed: exit code 1.
+    pub fn failed(message: impl Into<String>) -> Self {
+        CliError { exit_code: 1, message: message.into() }
+    }
+}
+
+/// Reads a whole file (or standard input for `-`) as UTF-8, naming it on error.
+pub fn read_input(path: &Path) -> Result<String, CliError> {
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|e| CliError::input(format!("<stdin>: {e}")))?;
+        return Ok(s);
+    }
+    std::fs::read_to_string(path).map_err(|e| CliError::input(format!("{}: {e}", path.display())))
+}
+
+/// Parses a JSON file into `T`, naming the file, line and column on error.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, CliError> {
+    let text = read_input(path)?;
+    serde_json::from_str(&text).map_err(|e| CliError::input(format!("{}: {e}", path.display())))
+}

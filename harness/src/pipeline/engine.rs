@@ -1,0 +1,162 @@
+//! The compiled engine: the same semantics as [`super::reference`], resolved once.
+//!
+//! [`CompiledPipeline::compile`] resolves types to a flat array of steps and path sets to
+//! deduplicated lists; evaluating a request then allocates nothing (tested with a counting
+//! allocator) and a request decided at step 0 costs the same whatever follows.
+
+use super::model::{Pipeline, Predicate, PredicateKind, Provider};
+use super::outcome::{NoObserver, Observer, Outcome, Trace};
+use super::providers::{self, Context};
+use super::request::{Environment, PreparedRequest};
+
+/// A pipeline ready for evaluation.
+#[derive(Debug, Clone)]
+pub struct CompiledPipeline {
+    steps: Box<[CompiledStep]>,
+}
+
+#[derive(Debug, Clone)]
+struct CompiledStep {
+    predicates: Box<[CompiledPredicate]>,
+    provider: Provider,
+}
+
+#[derive(Debug, Clone)]
+enum CompiledPredicate {
+    /// Distinct paths, compared ASCII case-insensitively.
+    UrlPath(Box<[Box<str>]>),
+    HttpMethod(Box<str>),
+    Always,
+    ServerRole(u32),
+    CookieExist,
+    Internal,
+    External,
+}
+
+impl CompiledPredicate {
+    fn compile(p: &Predicate) -> Self {
+        match p {
+            Predicate::UrlPath { paths } => {
+                let mut set: Vec<Box<str>> = Vec::new();
+                for path in paths.values() {
+                    if !set.iter().any(|s| s.eq_ignore_ascii_case(path)) {
+                        set.push(path.as_str().into());
+                    }
+                }
+                CompiledPredicate::UrlPath(set.into_boxed_slice())
+            }
+            Predicate::HttpMethod { method } => CompiledPredicate::HttpMethod(method.as_str().into()),
+            Predicate::Always => CompiledPredicate::Always,
+            Predicate::ServerRole { roles } => CompiledPredicate::ServerRole(*roles),
+            Predicate::CookieExist => CompiledPredicate::CookieExist,
+            Predicate::InternalRequestAddress => CompiledPredicate::Internal,
+            Predicate::ExternalRequestAddress => CompiledPredicate::External,
+        }
+    }
+
+    fn kind(&self) -> PredicateKind {
+        match self {
+            CompiledPredicate::UrlPath(_) => PredicateKind::UrlPath,
+            CompiledPredicate::HttpMethod(_) => PredicateKind::HttpMethod,
+            CompiledPredicate::Always => PredicateKind::Always,
+            CompiledPredicate::ServerRole(_) => PredicateKind::ServerRole,
+            CompiledPredicate::CookieExist => PredicateKind::CookieExist,
+            CompiledPredicate::Internal => PredicateKind::InternalRequestAddress,
+            CompiledPredicate::External => PredicateKind::ExternalRequestAddress,
+        }
+    }
+
+    #[inline]
+    fn holds(&self, request: &PreparedRequest, env: &Environment) -> bool {
+        match self {
+            CompiledPredicate::UrlPath(paths) => {
+                let path = request.path();
+                paths.iter().any(|p| p.len() == path.len() && p.eq_ignore_ascii_case(path))
+            }
+            CompiledPredicate::HttpMethod(m) => m.eq_ignore_ascii_case(&request.request.method),
+            CompiledPredicate::Always => true,
+            CompiledPredicate::ServerRole(mask) => env.server_roles & mask != 0,
+            CompiledPredicate::CookieExist => request.cookie_exist,
+            CompiledPredicate::Internal => {
+                env.ifd_internal_network_address.is_internal(request.request.client_address)
+            }
+            CompiledPredicate::External => {
+                !env.ifd_internal_network_address.is_internal(request.request.client_address)
+            }
+        }
+    }
+}
+
+impl CompiledPipeline {
+    /// Resolves everything that does not depend on the request.
+    pub fn compile(pipeline: &Pipeline) -> Self {
+        let steps = pipeline
+            .steps
+            .iter()
+            .map(|s| CompiledStep {
+                predicates: s.predicates.iter().map(CompiledPredicate::compile).collect(),
+                provider: s.provider.clone(),
+            })
+            .collect();
+        CompiledPipeline { steps }
+    }
+
+    /// The number of steps.
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Whether the pipeline has no step (and so denies every request).
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// Evaluates without a trace; allocates nothing.
+    pub fn evaluate<'a>(
+        &'a self,
+        request: &'a PreparedRequest,
+        env: &'a Environment,
+        organization: Option<&'a str>,
+    ) -> Outcome<'a> {
+        self.evaluate_observed(request, env, organization, &mut NoObserver)
+    }
+
+    /// Evaluates and returns the outcome with the full trace.
+    pub fn evaluate_traced<'a>(
+        &'a self,
+        request: &'a PreparedRequest,
+        env: &'a Environment,
+        organization: Option<&'a str>,
+    ) -> (Outcome<'a>, Trace) {
+        let mut trace = Trace::default();
+        let outcome = self.evaluate_observed(request, env, organization, &mut trace);
+        (outcome, trace)
+    }
+
+    /// Evaluates, reporting each evaluation to `observer` as it happens.
+    pub fn evaluate_observed<'a, O: Observer>(
+        &'a self,
+        request: &'a PreparedRequest,
+        env: &'a Environment,
+        organization: Option<&'a str>,
+        observer: &mut O,
+    ) -> Outcome<'a> {
+        'steps: for (s, step) in self.steps.iter().enumerate() {
+            for (i, predicate) in step.predicates.iter().enumerate() {
+                let result = predicate.holds(request, env);
+                observer.predicate(s, i, predicate.kind(), result);
+                if !result {
+                    continue 'steps;
+                }
+            }
+            let cx = Context { request, env, organization };
+            let result = providers::authenticate(&step.provider, cx);
+            let kind = step.provider.kind();
+            observer.provider(s, kind, result.verdict());
+            if result.stops() {
+                return Outcome::from_provider(s, kind, result);
+            }
+        }
+        Outcome::NOT_HANDLED
+    }
+}

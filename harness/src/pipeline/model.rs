@@ -1,0 +1,273 @@
+//! The pipeline model (PROTOCOL 1.1, 1.3, 1.4): steps of predicates and one provider,
+//! with every type resolved to an enum and every configuration typed.
+
+use crate::codec::token::AuthenticationType;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A pipeline: the steps in the order they are evaluated (PROTOCOL 1.2).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Pipeline {
+    pub steps: Vec<Step>,
+}
+
+/// One step: predicates evaluated in order, then exactly one provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub predicates: Vec<Predicate>,
+    pub provider: Provider,
+}
+
+/// A built-in predicate (PROTOCOL 1.3), with its configuration typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type")]
+pub enum Predicate {
+    /// True when the request path equals one of `paths` (ASCII case-insensitive).
+    /// Every configuration key counts; keys are kept so printing is faithful.
+    UrlPath { paths: BTreeMap<String, String> },
+    /// True when the request method equals `method` (ASCII case-insensitive).
+    HttpMethod { method: String },
+    /// Always true.
+    Always,
+    /// True when `server_roles & roles != 0` (key `roles`, ours).
+    ServerRole { roles: u32 },
+    /// True when a cookie `MSCRMSession` exists and its value contains `ticket`.
+    CookieExist,
+    /// True when the client is loopback or inside `IfdInternalNetworkAddress`.
+    InternalRequestAddress,
+    /// The negation of [`Predicate::InternalRequestAddress`].
+    ExternalRequestAddress,
+}
+
+/// A set of [`AuthenticationType`]s, as listed by `authenticationType0`, `authenticationType1`, ….
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct AuthenticationTypes(pub BTreeSet<u8>);
+
+impl AuthenticationTypes {
+    /// Whether `t` is one of the configured types.
+    pub fn allows(&self, t: AuthenticationType) -> bool {
+        self.0.contains(&(t as u8))
+    }
+}
+
+/// A built-in provider (PROTOCOL 1.4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type")]
+pub enum Provider {
+    PassThrough,
+    Reject,
+    Windows,
+    AnyOrganizationWindows,
+    ConfigDbWindows,
+    CrmPostAuthentication,
+    /// Redirects to `url` (key `url`, ours).
+    Redirect { url: String },
+    CrmServiceRedirect,
+    IfdRedirect,
+    SingleOrganizationSoapHeader,
+    MultipleOrganizationSoapHeader { authentication_types: AuthenticationTypes },
+    CookieAndSoapHeader,
+}
+
+/// Where a class lives: its namespace and assembly, for type strings.
+struct ClassInfo {
+    namespace: &'static str,
+    class: &'static str,
+    assembly: &'static str,
+}
+
+const AUTH: &str = "Microsoft.Crm.Authentication";
+const CRM: &str = "Microsoft.Crm";
+const WS: &str = "Microsoft.Crm.WebServices";
+
+/// The public key token every built-in type string carries.
+pub const PUBLIC_KEY_TOKEN: &str = "31bf3856ad364e35";
+
+/// The kind of a predicate, without configuration: the closed set of PROTOCOL 1.3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum PredicateKind {
+    UrlPath,
+    HttpMethod,
+    Always,
+    ServerRole,
+    CookieExist,
+    InternalRequestAddress,
+    ExternalRequestAddress,
+}
+
+/// The kind of a provider, without configuration: the closed set of PROTOCOL 1.4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum ProviderKind {
+    PassThrough,
+    Reject,
+    Windows,
+    AnyOrganizationWindows,
+    ConfigDbWindows,
+    CrmPostAuthentication,
+    Redirect,
+    CrmServiceRedirect,
+    IfdRedirect,
+    SingleOrganizationSoapHeader,
+    MultipleOrganizationSoapHeader,
+    CookieAndSoapHeader,
+}
+
+impl PredicateKind {
+    pub const ALL: [PredicateKind; 7] = [
+        PredicateKind::UrlPath,
+        PredicateKind::HttpMethod,
+        PredicateKind::Always,
+        PredicateKind::ServerRole,
+        PredicateKind::CookieExist,
+        PredicateKind::InternalRequestAddress,
+        PredicateKind::ExternalRequestAddress,
+    ];
+
+    fn info(self) -> ClassInfo {
+        let class = match self {
+            PredicateKind::UrlPath => "UrlPathPredicate",
+            PredicateKind::HttpMethod => "HttpMethodPredicate",
+            PredicateKind::Always => "AlwaysAuthenticationPredicate",
+            PredicateKind::ServerRole => "ServerRolePredicate",
+            PredicateKind::CookieExist => "CookieExistPredicate",
+            PredicateKind::InternalRequestAddress => "InternalRequestAddressPredicate",
+            PredicateKind::ExternalRequestAddress => "ExternalRequestAddressPredicate",
+        };
+        ClassInfo { namespace: AUTH, class, assembly: CRM }
+    }
+
+    /// The short class name, e.g. `UrlPathPredicate`.
+    pub fn class_name(self) -> &'static str {
+        self.info().class
+    }
+
+    /// The full class name, e.g. `Microsoft.Crm.Authentication.UrlPathPredicate`.
+    pub fn full_name(self) -> String {
+        let i = self.info();
+        format!("{}.{}", i.namespace, i.class)
+    }
+
+    /// The canonical type string, with the `Version={0}` placeholder.
+    pub fn type_string(self) -> String {
+        type_string(&self.info())
+    }
+
+    /// Resolves a full class name (the part of a type string before the first comma).
+    pub fn from_full_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.full_name() == name)
+    }
+}
+
+impl ProviderKind {
+    pub const ALL: [ProviderKind; 12] = [
+        ProviderKind::PassThrough,
+        ProviderKind::Reject,
+        ProviderKind::Windows,
+        ProviderKind::AnyOrganizationWindows,
+        ProviderKind::ConfigDbWindows,
+        ProviderKind::CrmPostAuthentication,
+        ProviderKind::Redirect,
+        ProviderKind::CrmServiceRedirect,
+        ProviderKind::IfdRedirect,
+        ProviderKind::SingleOrganizationSoapHeader,
+        ProviderKind::MultipleOrganizationSoapHeader,
+        ProviderKind::CookieAndSoapHeader,
+    ];
+
+    fn info(self) -> ClassInfo {
+        let (namespace, class, assembly) = match self {
+            ProviderKind::PassThrough => (AUTH, "PassThroughAuthenticationProvider", CRM),
+            ProviderKind::Reject => (AUTH, "RejectAuthenticationProvider", CRM),
+            ProviderKind::Windows => (AUTH, "WindowsAuthenticationProvider", CRM),
+            ProviderKind::AnyOrganizationWindows => {
+                (AUTH, "AnyOrganizationWindowsAuthenticationProvider", CRM)
+            }
+            ProviderKind::ConfigDbWindows => (AUTH, "ConfigDBWindowsAuthenticationProvider", CRM),
+            ProviderKind::CrmPostAuthentication => (AUTH, "CrmPostAuthenticationProvider", CRM),
+            ProviderKind::Redirect => (AUTH, "RedirectAuthenticationProvider", CRM),
+            ProviderKind::CrmServiceRedirect => {
+                (AUTH, "CrmServiceRedirectAuthenticationProvider", CRM)
+            }
+            ProviderKind::IfdRedirect => (AUTH, "IfdRedirectAuthenticationProvider", CRM),
+            ProviderKind::SingleOrganizationSoapHeader => (
+                "Microsoft.Crm.WebServices.Crm2006",
+                "SingleOrganizationSoapHeaderAuthenticationProvider",
+                WS,
+            ),
+            ProviderKind::MultipleOrganizationSoapHeader => (
+                "Microsoft.Crm.WebServices.Crm2007",
+                "MultipleOrganizationSoapHeaderAuthenticationProvider",
+                WS,
+            ),
+            ProviderKind::CookieAndSoapHeader => (
+                "Microsoft.Crm.WebServices.Crm2007",
+                "CookieAndSoapHeaderAuthenticationProvider",
+                WS,
+            ),
+        };
+        ClassInfo { namespace, class, assembly }
+    }
+
+    /// The short class name, e.g. `PassThroughAuthenticationProvider`.
+    pub fn class_name(self) -> &'static str {
+        self.info().class
+    }
+
+    /// The full class name, with its namespace.
+    pub fn full_name(self) -> String {
+        let i = self.info();
+        format!("{}.{}", i.namespace, i.class)
+    }
+
+    /// The canonical type string, with the `Version={0}` placeholder.
+    pub fn type_string(self) -> String {
+        type_string(&self.info())
+    }
+
+    /// Resolves a full class name (the part of a type string before the first comma).
+    pub fn from_full_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.full_name() == name)
+    }
+}
+
+fn type_string(i: &ClassInfo) -> String {
+    format!(
+        "{}.{}, {}, Version={{0}}, Culture=neutral, PublicKeyToken={PUBLIC_KEY_TOKEN}",
+        i.namespace, i.class, i.assembly
+    )
+}
+
+impl Predicate {
+    pub fn kind(&self) -> PredicateKind {
+        match self {
+            Predicate::UrlPath { .. } => PredicateKind::UrlPath,
+            Predicate::HttpMethod { .. } => PredicateKind::HttpMethod,
+            Predicate::Always => PredicateKind::Always,
+            Predicate::ServerRole { .. } => PredicateKind::ServerRole,
+            Predicate::CookieExist => PredicateKind::CookieExist,
+            Predicate::InternalRequestAddress => PredicateKind::InternalRequestAddress,
+            Predicate::ExternalRequestAddress => PredicateKind::ExternalRequestAddress,
+        }
+    }
+}
+
+impl Provider {
+    pub fn kind(&self) -> ProviderKind {
+        match self {
+            Provider::PassThrough => ProviderKind::PassThrough,
+            Provider::Reject => ProviderKind::Reject,
+            Provider::Windows => ProviderKind::Windows,
+            Provider::AnyOrganizationWindows => ProviderKind::AnyOrganizationWindows,
+            Provider::ConfigDbWindows => ProviderKind::ConfigDbWindows,
+            Provider::CrmPostAuthentication => ProviderKind::CrmPostAuthentication,
+            Provider::Redirect { .. } => ProviderKind::Redirect,
+            Provider::CrmServiceRedirect => ProviderKind::CrmServiceRedirect,
+            Provider::IfdRedirect => ProviderKind::IfdRedirect,
+            Provider::SingleOrganizationSoapHeader => ProviderKind::SingleOrganizationSoapHeader,
+            Provider::MultipleOrganizationSoapHeader { .. } => {
+                ProviderKind::MultipleOrganizationSoapHeader
+            }
+            Provider::CookieAndSoapHeader => ProviderKind::CookieAndSoapHeader,
+        }
+    }
+}

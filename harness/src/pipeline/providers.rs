@@ -1,0 +1,196 @@
+//! What each built-in provider does with a request (PROTOCOL 1.4). Both evaluators call
+//! this: they differ in how they reach a provider, not in what a provider decides.
+
+use super::model::Provider;
+use super::outcome::{Identity, Location, ProviderResult};
+use super::request::{Environment, PreparedRequest, User};
+use crate::codec::fault::ErrorCode;
+use crate::codec::redact::Ticket;
+use crate::codec::token::{AuthenticationType, CrmAuthenticationToken};
+use uuid::Uuid;
+
+/// CRM error codes a provider raises (PROTOCOL 2.4).
+pub mod codes {
+    use crate::codec::fault::ErrorCode;
+    pub const INVALID_TICKET: ErrorCode = ErrorCode(0x8004_A100);
+    pub const EXPIRED_TICKET: ErrorCode = ErrorCode(0x8004_A101);
+    pub const BAD_TICKET: ErrorCode = ErrorCode(0x8004_A102);
+    pub const ORGANIZATION_DISABLED: ErrorCode = ErrorCode(0x8004_A104);
+    pub const CANNOT_ACT_ON_BEHALF: ErrorCode = ErrorCode(0x8004_A110);
+    pub const USER_DISABLED: ErrorCode = ErrorCode(0x8004_A112);
+    pub const INVALID_USER_AUTH: ErrorCode = ErrorCode(0x8004_0204);
+}
+
+/// Everything a provider may look at.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub request: &'a PreparedRequest,
+    pub env: &'a Environment,
+    /// The organization MapOrg chose (PROTOCOL 1.5).
+    pub organization: Option<&'a str>,
+}
+
+/// Runs `provider` on the request.
+pub fn authenticate<'a>(provider: &'a Provider, cx: Context<'a>) -> ProviderResult<'a> {
+    match provider {
+        Provider::PassThrough => ProviderResult::Handled(Identity {
+            organization: cx.organization,
+            ..Identity::default()
+        }),
+        Provider::Reject => ProviderResult::NotHandled,
+        Provider::Windows => match cx.organization {
+            Some(org) => windows_user(cx, |u| u.organization.eq_ignore_ascii_case(org)),
+            None => ProviderResult::NotHandled,
+        },
+        Provider::AnyOrganizationWindows | Provider::SingleOrganizationSoapHeader => {
+            // The 2006 endpoint authenticates the Windows identity to the user's own
+            // (default) organization: the first enabled user record of that account.
+            windows_user(cx, |_| true)
+        }
+        Provider::ConfigDbWindows => match account(cx) {
+            Some(acct) if cx.env.users.iter().any(|u| is_account(u, acct) && u.deployment_admin) => {
+                ProviderResult::Handled(Identity::default())
+            }
+            _ => ProviderResult::NotHandled,
+        },
+        Provider::CrmPostAuthentication => match &cx.request.session_ticket {
+            Some(ticket) => session(cx, ticket),
+            None => ProviderResult::NotHandled,
+        },
+        Provider::Redirect { url } => ProviderResult::Redirect(Location::Configured(url)),
+        Provider::CrmServiceRedirect => ProviderResult::Redirect(Location::CrmServiceWsdl),
+        Provider::IfdRedirect => {
+            ProviderResult::Redirect(Location::IfdSignIn { return_url: cx.request.path() })
+        }
+        Provider::MultipleOrganizationSoapHeader { authentication_types } => {
+            match &cx.request.token {
+                Some(t) if authentication_types.allows(t.authentication_type) => token(cx, t),
+                _ => ProviderResult::NotHandled,
+            }
+        }
+        Provider::CookieAndSoapHeader => match (&cx.request.token, &cx.request.session_ticket) {
+            (Some(t), _) => token(cx, t),
+            (None, Some(ticket)) => session(cx, ticket),
+            (None, None) => ProviderResult::NotHandled,
+        },
+    }
+}
+
+fn account<'a>(cx: Context<'a>) -> Option<&'a str> {
+    cx.request.request.windows_identity.as_deref()
+}
+
+fn is_account(u: &User, acct: &str) -> bool {
+    u.windows_account.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(acct))
+}
+
+fn org_disabled(env: &Environment, org: &str) -> bool {
+    env.organizations.iter().any(|o| o.disabled && o.name.eq_ignore_ascii_case(org))
+}
+
+/// The Windows identity as an enabled user of an enabled organization chosen by `which`.
+fn windows_user<'a>(cx: Context<'a>, which: impl Fn(&User) -> bool) -> ProviderResult<'a> {
+    let Some(acct) = account(cx) else { return ProviderResult::NotHandled };
+    let found = cx.env.users.iter().find(|u| {
+        is_account(u, acct) && which(u) && !u.disabled && !org_disabled(cx.env, &u.organization)
+    });
+    match found {
+        Some(u) => ProviderResult::Handled(Identity {
+            user: Some(u.id),
+            organization: Some(&u.organization),
+            caller: None,
+        }),
+        None => ProviderResult::NotHandled,
+    }
+}
+
+/// A ticket's user, when the ticket is issued, unexpired, and for `org` (if given).
+fn ticket_user<'a>(
+    env: &'a Environment,
+    ticket: &Ticket,
+    org: Option<&str>,
+) -> Result<&'a User, ErrorCode> {
+    let issued = env
+        .tickets
+        .iter()
+        .find(|t| t.ticket == *ticket)
+        .ok_or(codes::INVALID_TICKET)?;
+    if org.is_some_and(|o| !issued.organization.eq_ignore_ascii_case(o)) {
+        return Err(codes::BAD_TICKET);
+    }
+    if env.now >= issued.expires_at {
+        return Err(codes::EXPIRED_TICKET);
+    }
+    if org_disabled(env, &issued.organization) {
+        return Err(codes::ORGANIZATION_DISABLED);
+    }
+    let user = env.users.iter().find(|u| u.id == issued.user).ok_or(codes::INVALID_TICKET)?;
+    if user.disabled {
+        return Err(codes::USER_DISABLED);
+    }
+    Ok(user)
+}
+
+/// The `MSCRMSession` cookie's ticket, for the MapOrg organization if there is one.
+fn session<'a>(cx: Context<'a>, ticket: &Ticket) -> ProviderResult<'a> {
+    match ticket_user(cx.env, ticket, cx.organization) {
+        Ok(u) => ProviderResult::Handled(Identity {
+            user: Some(u.id),
+            organization: Some(&u.organization),
+            caller: None,
+        }),
+        Err(code) => ProviderResult::Failed(code),
+    }
+}
+
+/// A 2007 `CrmAuthenticationToken`: the account by ticket (Passport, Spla) or by Windows
+/// identity (AD), for the token's organization; then the CallerId rule.
+fn token<'a>(cx: Context<'a>, t: &'a CrmAuthenticationToken) -> ProviderResult<'a> {
+    let Some(org) = t.organization_name.as_deref() else {
+        return ProviderResult::NotHandled;
+    };
+    let acting = match (t.authentication_type, &t.crm_ticket) {
+        (AuthenticationType::Ad, _) => {
+            match windows_user(cx, |u| u.organization.eq_ignore_ascii_case(org)) {
+                ProviderResult::Handled(Identity { user: Some(id), .. }) => {
+                    match cx.env.users.iter().find(|u| u.id == id) {
+                        Some(u) => u,
+                        None => return ProviderResult::Failed(codes::INVALID_USER_AUTH),
+                    }
+                }
+                _ => return ProviderResult::Failed(codes::INVALID_USER_AUTH),
+            }
+        }
+        (_, Some(ticket)) => match ticket_user(cx.env, ticket, Some(org)) {
+            Ok(u) => u,
+            Err(code) => return ProviderResult::Failed(code),
+        },
+        (_, None) => return ProviderResult::Failed(codes::INVALID_TICKET),
+    };
+    let caller = if t.caller_id.is_nil() {
+        None
+    } else {
+        match impersonated(cx.env, acting, t.caller_id, org) {
+            Ok(id) => Some(id),
+            Err(code) => return ProviderResult::Failed(code),
+        }
+    };
+    ProviderResult::Handled(Identity {
+        user: Some(acting.id),
+        organization: Some(&acting.organization),
+        caller,
+    })
+}
+
+/// PROTOCOL 1.4: impersonation needs the act-on-behalf privilege, and the caller must be
+/// an enabled user of the same organization.
+fn impersonated(env: &Environment, acting: &User, caller: Uuid, org: &str) -> Result<Uuid, ErrorCode> {
+    if !acting.act_on_behalf {
+        return Err(codes::CANNOT_ACT_ON_BEHALF);
+    }
+    match env.users.iter().find(|u| u.id == caller && u.organization.eq_ignore_ascii_case(org)) {
+        Some(u) if u.disabled => Err(codes::USER_DISABLED),
+        Some(u) => Ok(u.id),
+        None => Err(codes::INVALID_USER_AUTH),
+    }
+}

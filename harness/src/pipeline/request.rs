@@ -1,0 +1,197 @@
+//! What the pipeline sees: the request and the server's environment, as plain data.
+//!
+//! A [`Request`] is prepared once ([`Request::prepare`]): the SOAP token and the
+//! `MSCRMSession` cookie are decoded then, so that evaluating a step allocates nothing.
+
+use super::network::InternalNetwork;
+use crate::codec::cookie;
+use crate::codec::redact::Ticket;
+use crate::codec::token::{self, CrmAuthenticationToken};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use uuid::Uuid;
+
+/// An HTTP request as the pipeline sees it (the `--request` file of `crmauth eval`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    pub method: String,
+    /// The request path; a query string after `?` is not part of it.
+    pub path: String,
+    pub client_address: IpAddr,
+    /// The `Cookie` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cookie: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    /// The SOAP envelope of an SDK call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The Windows account IIS authenticated (`DOMAIN\user`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub windows_identity: Option<String>,
+}
+
+/// The server's state: roles, registry, clock, organizations, users and tickets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// Server role bits, for `ServerRolePredicate`.
+    #[serde(default = "all_roles")]
+    pub server_roles: u32,
+    /// The `IfdInternalNetworkAddress` registry value, parsed when loaded.
+    #[serde(default)]
+    pub ifd_internal_network_address: InternalNetwork,
+    /// The clock, in seconds since 1970.
+    #[serde(default)]
+    pub now: u64,
+    #[serde(default)]
+    pub organizations: Vec<Organization>,
+    #[serde(default)]
+    pub users: Vec<User>,
+    #[serde(default)]
+    pub tickets: Vec<IssuedTicket>,
+}
+
+fn all_roles() -> u32 {
+    u32::MAX
+}
+
+impl Default for Environment {
+    /// Every server role, no internal ranges, the clock at 0, nothing else.
+    fn default() -> Self {
+        Environment {
+            server_roles: all_roles(),
+            ifd_internal_network_address: InternalNetwork::default(),
+            now: 0,
+            organizations: Vec::new(),
+            users: Vec::new(),
+            tickets: Vec::new(),
+        }
+    }
+}
+
+/// A CRM organization of the deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    pub id: Uuid,
+    /// The unique name (`OrganizationName`, the first path segment).
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+/// A CRM user (systemuser) of one organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    pub id: Uuid,
+    /// The unique name of the user's organization.
+    pub organization: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub windows_account: Option<String>,
+    /// The Windows Live PUID (16 hex digits), for Passport users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub puid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
+    /// A deployment administrator in the config database.
+    #[serde(default)]
+    pub deployment_admin: bool,
+    /// Holds the act-on-behalf-of-another-user privilege.
+    #[serde(default)]
+    pub act_on_behalf: bool,
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+/// A CRM ticket the server issued, valid for one organization until `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssuedTicket {
+    pub ticket: Ticket,
+    pub user: Uuid,
+    pub organization: String,
+    /// Seconds since 1970; the ticket is expired when `now >= expires_at`.
+    pub expires_at: u64,
+}
+
+/// A request with everything decoded once: the path without query, the SOAP token,
+/// the `MSCRMSession` ticket, and the organization MapOrg chose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedRequest {
+    pub request: Request,
+    /// `None` when the body is absent, is not a SOAP envelope or carries no token.
+    pub token: Option<CrmAuthenticationToken>,
+    /// Whether the body was present but could not be decoded.
+    pub token_error: bool,
+    /// The ticket of the `MSCRMSession` cookie, if any.
+    pub session_ticket: Option<Ticket>,
+    /// The CookieExist rule's answer on the `Cookie` header.
+    pub cookie_exist: bool,
+    path_len: usize,
+}
+
+impl Request {
+    /// Decodes what the providers need, once. Never fails: an undecodable body counts as
+    /// "no token" (`token_error` set), so SOAP providers do not handle it (fail closed).
+    pub fn prepare(self) -> PreparedRequest {
+        let (token, token_error) = match &self.body {
+            Some(body) => match token::decode_token_from_envelope(body.as_bytes()) {
+                Ok(t) => (t, false),
+                Err(_) => (None, true),
+            },
+            None => (None, false),
+        };
+        let header = self.cookie.as_deref().unwrap_or("");
+        let session_ticket = cookie::ms_crm_session(header).map(|s| s.ticket);
+        let cookie_exist = cookie::cookie_exist(header);
+        let path_len = self.path.find('?').unwrap_or(self.path.len());
+        PreparedRequest { request: self, token, token_error, session_ticket, cookie_exist, path_len }
+    }
+}
+
+impl PreparedRequest {
+    /// The path without its query string.
+    pub fn path(&self) -> &str {
+        &self.request.path[..self.path_len]
+    }
+
+    /// Whether this is an SDK call: the path is under `/MSCRMServices/`.
+    pub fn is_sdk(&self) -> bool {
+        const SDK: &[u8] = b"/MSCRMServices/";
+        let p = self.path().as_bytes();
+        p.len() > SDK.len() && p[..SDK.len()].eq_ignore_ascii_case(SDK)
+    }
+}
+
+/// The authentication strategy (`<authentication strategy="…"/>`, PROTOCOL 1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Strategy {
+    #[default]
+    OnPremise,
+    #[serde(rename = "IFD")]
+    Ifd,
+    Passport,
+}
+
+/// MapOrg (PROTOCOL 1.5): the organization of a request, before the pipeline.
+///
+/// SDK calls take `OrganizationName` from the token; web requests take the first path
+/// segment when the path has at least two segments (`/Contoso/main.aspx`; ours: a lone
+/// `/signin.aspx` names a page, not an organization). Passport runs no MapOrg.
+pub fn map_org(strategy: Strategy, req: &PreparedRequest) -> Option<&str> {
+    if strategy == Strategy::Passport {
+        return None;
+    }
+    if req.is_sdk() {
+        return req.token.as_ref()?.organization_name.as_deref();
+    }
+    let rest = req.path().strip_prefix('/')?;
+    let (first, _) = rest.split_once('/')?;
+    (!first.is_empty()).then_some(first)
+}

@@ -1,0 +1,126 @@
+//! Scenario tables (PROTOCOL 1.6): a strategy's pipelines, an environment, and requests
+//! with the outcome each must get. The files live in `corpus/scenarios/`; both evaluators
+//! replay them.
+
+use crate::pipeline::json::outcome_json;
+use crate::pipeline::outcome::Trace;
+use crate::pipeline::strategy::Deployment;
+use crate::pipeline::{xml, CompiledPipeline, Environment, Pipeline, Request, Strategy};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+/// A scenario file as written: paths are relative to the file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub strategy: Strategy,
+    pub pipeline: PathBuf,
+    #[serde(default)]
+    pub post_pipeline: Option<PathBuf>,
+    pub env: PathBuf,
+    pub scenarios: Vec<Scenario>,
+}
+
+/// One request and the outcome it must get: every key of `expect` must equal the same
+/// key of the outcome's JSON (`kind`, `step`, `provider`, `user`, …); others are free.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    pub request: Request,
+    pub expect: Map<String, Value>,
+}
+
+/// A loaded table: pipelines parsed, compiled, and the environment read.
+#[derive(Debug, Clone)]
+pub struct ScenarioTable {
+    pub path: PathBuf,
+    pub reference: Deployment<Pipeline>,
+    pub compiled: Deployment<CompiledPipeline>,
+    pub env: Environment,
+    pub scenarios: Vec<Scenario>,
+}
+
+/// A file that could not be loaded, named with what went wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ScenarioError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// Which evaluator to run a scenario on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evaluator {
+    Reference,
+    Compiled,
+}
+
+fn read(path: &Path) -> Result<String, ScenarioError> {
+    std::fs::read_to_string(path)
+        .map_err(|e| ScenarioError { path: path.to_owned(), message: e.to_string() })
+}
+
+fn json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ScenarioError> {
+    serde_json::from_str(&read(path)?)
+        .map_err(|e| ScenarioError { path: path.to_owned(), message: e.to_string() })
+}
+
+fn pipeline(path: &Path) -> Result<Pipeline, ScenarioError> {
+    xml::parse(&read(path)?).map_err(|e| ScenarioError { path: path.to_owned(), message: e.to_string() })
+}
+
+impl ScenarioTable {
+    /// Loads a scenario file and everything it names.
+    pub fn load(path: &Path) -> Result<Self, ScenarioError> {
+        let file: ScenarioFile = json(path)?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let authentication = pipeline(&dir.join(&file.pipeline))?;
+        let post_authentication = file.post_pipeline.map(|p| pipeline(&dir.join(p))).transpose()?;
+        let env = json(&dir.join(&file.env))?;
+        let compiled = Deployment {
+            strategy: file.strategy,
+            authentication: CompiledPipeline::compile(&authentication),
+            post_authentication: post_authentication.as_ref().map(CompiledPipeline::compile),
+        };
+        let reference = Deployment { strategy: file.strategy, authentication, post_authentication };
+        Ok(ScenarioTable { path: path.to_owned(), reference, compiled, env, scenarios: file.scenarios })
+    }
+
+    /// Runs one scenario and returns the outcome JSON with both traces
+    /// (`{"outcome", "trace", "post_trace"}`).
+    pub fn run(&self, scenario: &Scenario, evaluator: Evaluator) -> Value {
+        let request = scenario.request.clone().prepare();
+        let (mut trace, mut post) = (Trace::default(), Trace::default());
+        let outcome = match evaluator {
+            Evaluator::Reference => {
+                outcome_json(&self.reference.evaluate_observed(&request, &self.env, &mut trace, &mut post))
+            }
+            Evaluator::Compiled => {
+                outcome_json(&self.compiled.evaluate_observed(&request, &self.env, &mut trace, &mut post))
+            }
+        };
+        serde_json::json!({
+            "outcome": outcome,
+            "trace": crate::pipeline::json::trace_json(&trace),
+            "post_trace": crate::pipeline::json::trace_json(&post),
+        })
+    }
+
+    /// Checks one scenario: `Err` lists every expected key that differs.
+    pub fn check(&self, scenario: &Scenario, evaluator: Evaluator) -> Result<(), String> {
+        let got = self.run(scenario, evaluator);
+        let mismatches: Vec<String> = scenario
+            .expect
+            .iter()
+            .filter(|(k, v)| got["outcome"].get(k.as_str()).unwrap_or(&Value::Null) != *v)
+            .map(|(k, v)| format!("{k}: expected {v}, got {}", got["outcome"][k.as_str()]))
+            .collect();
+        if mismatches.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{}: {}", scenario.name, mismatches.join("; ")))
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! The standard pipelines' scenario tables (PROTOCOL 1.6), on both evaluators.
+
+use crmauth::scenario::{Evaluator, ScenarioTable};
+use std::path::PathBuf;
+
+fn table(name: &str) -> ScenarioTable {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/scenarios").join(name);
+    ScenarioTable::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn replay(name: &str) {
+    let t = table(name);
+    assert!(!t.scenarios.is_empty());
+    let mut failures = Vec::new();
+    for s in &t.scenarios {
+        for e in [Evaluator::Reference, Evaluator::Compiled] {
+            if let Err(m) = t.check(s, e) {
+                failures.push(format!("[{e:?}] {m}"));
+            }
+        }
+        // PIPE-ORACLE on the tables: same outcome and same trace.
+        assert_eq!(t.run(s, Evaluator::Reference), t.run(s, Evaluator::Compiled), "{}", s.name);
+    }
+    assert!(failures.is_empty(), "{} scenario failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn onpremise_scenarios() {
+    replay("onpremise.json");
+}
+
+#[test]
+fn ifd_scenarios() {
+    replay("ifd.json");
+}
+
+#[test]
+fn passport_scenarios() {
+    replay("passport.json");
+}
