@@ -1,4 +1,4 @@
+pub mod cli;
 pub mod codec;
 pub mod pipeline;
 pub mod scenario;
-pub mod cli;

@@ -1,5 +1,5 @@
 //! Placeholder codecs until the codec branch lands (replaced wholesale at merge).
 pub mod cookie;
+pub mod fault;
 pub mod redact;
 pub mod token;
-pub mod fault;

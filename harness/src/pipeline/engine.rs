@@ -45,7 +45,9 @@ impl CompiledPredicate {
                 }
                 CompiledPredicate::UrlPath(set.into_boxed_slice())
             }
-            Predicate::HttpMethod { method } => CompiledPredicate::HttpMethod(method.as_str().into()),
+            Predicate::HttpMethod { method } => {
+                CompiledPredicate::HttpMethod(method.as_str().into())
+            }
             Predicate::Always => CompiledPredicate::Always,
             Predicate::ServerRole { roles } => CompiledPredicate::ServerRole(*roles),
             Predicate::CookieExist => CompiledPredicate::CookieExist,
@@ -71,18 +73,20 @@ impl CompiledPredicate {
         match self {
             CompiledPredicate::UrlPath(paths) => {
                 let path = request.path();
-                paths.iter().any(|p| p.len() == path.len() && p.eq_ignore_ascii_case(path))
+                paths
+                    .iter()
+                    .any(|p| p.len() == path.len() && p.eq_ignore_ascii_case(path))
             }
             CompiledPredicate::HttpMethod(m) => m.eq_ignore_ascii_case(&request.request.method),
             CompiledPredicate::Always => true,
             CompiledPredicate::ServerRole(mask) => env.server_roles & mask != 0,
             CompiledPredicate::CookieExist => request.cookie_exist,
-            CompiledPredicate::Internal => {
-                env.ifd_internal_network_address.is_internal(request.request.client_address)
-            }
-            CompiledPredicate::External => {
-                !env.ifd_internal_network_address.is_internal(request.request.client_address)
-            }
+            CompiledPredicate::Internal => env
+                .ifd_internal_network_address
+                .is_internal(request.request.client_address),
+            CompiledPredicate::External => !env
+                .ifd_internal_network_address
+                .is_internal(request.request.client_address),
         }
     }
 }
@@ -94,7 +98,11 @@ impl CompiledPipeline {
             .steps
             .iter()
             .map(|s| CompiledStep {
-                predicates: s.predicates.iter().map(CompiledPredicate::compile).collect(),
+                predicates: s
+                    .predicates
+                    .iter()
+                    .map(CompiledPredicate::compile)
+                    .collect(),
                 provider: s.provider.clone(),
             })
             .collect();
@@ -149,7 +157,11 @@ impl CompiledPipeline {
                     continue 'steps;
                 }
             }
-            let cx = Context { request, env, organization };
+            let cx = Context {
+                request,
+                env,
+                organization,
+            };
             let result = providers::authenticate(&step.provider, cx);
             let kind = step.provider.kind();
             observer.provider(s, kind, result.verdict());

@@ -61,11 +61,15 @@ pub enum Provider {
     ConfigDbWindows,
     CrmPostAuthentication,
     /// Redirects to `url` (key `url`, ours).
-    Redirect { url: String },
+    Redirect {
+        url: String,
+    },
     CrmServiceRedirect,
     IfdRedirect,
     SingleOrganizationSoapHeader,
-    MultipleOrganizationSoapHeader { authentication_types: AuthenticationTypes },
+    MultipleOrganizationSoapHeader {
+        authentication_types: AuthenticationTypes,
+    },
     CookieAndSoapHeader,
 }
 
@@ -133,7 +137,11 @@ impl PredicateKind {
             PredicateKind::InternalRequestAddress => "InternalRequestAddressPredicate",
             PredicateKind::ExternalRequestAddress => "ExternalRequestAddressPredicate",
         };
-        ClassInfo { namespace: AUTH, class, assembly: CRM }
+        ClassInfo {
+            namespace: AUTH,
+            class,
+            assembly: CRM,
+        }
     }
 
     /// The short class name, e.g. `UrlPathPredicate`.
@@ -205,7 +213,11 @@ impl ProviderKind {
                 WS,
             ),
         };
-        ClassInfo { namespace, class, assembly }
+        ClassInfo {
+            namespace,
+            class,
+            assembly,
+        }
     }
 
     /// The short class name, e.g. `PassThroughAuthenticationProvider`.

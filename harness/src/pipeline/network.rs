@@ -70,7 +70,9 @@ fn parse_entry(entry: &str) -> Result<IpNet, &'static str> {
             _ => Err("address and mask are of different families"),
         }
     } else if entry.contains('/') {
-        IpNet::from_str(entry).map(|n| n.trunc()).map_err(|_| "not a CIDR range")
+        IpNet::from_str(entry)
+            .map(|n| n.trunc())
+            .map_err(|_| "not a CIDR range")
     } else {
         Err("expected IP-SubnetMask")
     }
@@ -185,7 +187,10 @@ mod tests {
         let n: InternalNetwork = "10.1.2.3-255.0.0.0;::1-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
             .parse()
             .unwrap();
-        assert_eq!(n.to_string(), "10.0.0.0-255.0.0.0;::1-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+        assert_eq!(
+            n.to_string(),
+            "10.0.0.0-255.0.0.0;::1-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+        );
         assert_eq!(n.to_string().parse::<InternalNetwork>().unwrap(), n);
     }
 }

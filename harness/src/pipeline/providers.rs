@@ -48,7 +48,13 @@ pub fn authenticate<'a>(provider: &'a Provider, cx: Context<'a>) -> ProviderResu
             windows_user(cx, |_| true)
         }
         Provider::ConfigDbWindows => match account(cx) {
-            Some(acct) if cx.env.users.iter().any(|u| is_account(u, acct) && u.deployment_admin) => {
+            Some(acct)
+                if cx
+                    .env
+                    .users
+                    .iter()
+                    .any(|u| is_account(u, acct) && u.deployment_admin) =>
+            {
                 ProviderResult::Handled(Identity::default())
             }
             _ => ProviderResult::NotHandled,
@@ -59,15 +65,15 @@ pub fn authenticate<'a>(provider: &'a Provider, cx: Context<'a>) -> ProviderResu
         },
         Provider::Redirect { url } => ProviderResult::Redirect(Location::Configured(url)),
         Provider::CrmServiceRedirect => ProviderResult::Redirect(Location::CrmServiceWsdl),
-        Provider::IfdRedirect => {
-            ProviderResult::Redirect(Location::IfdSignIn { return_url: cx.request.path() })
-        }
-        Provider::MultipleOrganizationSoapHeader { authentication_types } => {
-            match &cx.request.token {
-                Some(t) if authentication_types.allows(t.authentication_type) => token(cx, t),
-                _ => ProviderResult::NotHandled,
-            }
-        }
+        Provider::IfdRedirect => ProviderResult::Redirect(Location::IfdSignIn {
+            return_url: cx.request.path(),
+        }),
+        Provider::MultipleOrganizationSoapHeader {
+            authentication_types,
+        } => match &cx.request.token {
+            Some(t) if authentication_types.allows(t.authentication_type) => token(cx, t),
+            _ => ProviderResult::NotHandled,
+        },
         Provider::CookieAndSoapHeader => match (&cx.request.token, &cx.request.session_ticket) {
             (Some(t), _) => token(cx, t),
             (None, Some(ticket)) => session(cx, ticket),
@@ -81,16 +87,22 @@ fn account<'a>(cx: Context<'a>) -> Option<&'a str> {
 }
 
 fn is_account(u: &User, acct: &str) -> bool {
-    u.windows_account.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(acct))
+    u.windows_account
+        .as_deref()
+        .is_some_and(|a| a.eq_ignore_ascii_case(acct))
 }
 
 fn org_disabled(env: &Environment, org: &str) -> bool {
-    env.organizations.iter().any(|o| o.disabled && o.name.eq_ignore_ascii_case(org))
+    env.organizations
+        .iter()
+        .any(|o| o.disabled && o.name.eq_ignore_ascii_case(org))
 }
 
 /// The Windows identity as an enabled user of an enabled organization chosen by `which`.
 fn windows_user<'a>(cx: Context<'a>, which: impl Fn(&User) -> bool) -> ProviderResult<'a> {
-    let Some(acct) = account(cx) else { return ProviderResult::NotHandled };
+    let Some(acct) = account(cx) else {
+        return ProviderResult::NotHandled;
+    };
     let found = cx.env.users.iter().find(|u| {
         is_account(u, acct) && which(u) && !u.disabled && !org_disabled(cx.env, &u.organization)
     });
@@ -124,7 +136,11 @@ fn ticket_user<'a>(
     if org_disabled(env, &issued.organization) {
         return Err(codes::ORGANIZATION_DISABLED);
     }
-    let user = env.users.iter().find(|u| u.id == issued.user).ok_or(codes::INVALID_TICKET)?;
+    let user = env
+        .users
+        .iter()
+        .find(|u| u.id == issued.user)
+        .ok_or(codes::INVALID_TICKET)?;
     if user.disabled {
         return Err(codes::USER_DISABLED);
     }
@@ -184,11 +200,20 @@ fn token<'a>(cx: Context<'a>, t: &'a CrmAuthenticationToken) -> ProviderResult<'
 
 /// PROTOCOL 1.4: impersonation needs the act-on-behalf privilege, and the caller must be
 /// an enabled user of the same organization.
-fn impersonated(env: &Environment, acting: &User, caller: Uuid, org: &str) -> Result<Uuid, ErrorCode> {
+fn impersonated(
+    env: &Environment,
+    acting: &User,
+    caller: Uuid,
+    org: &str,
+) -> Result<Uuid, ErrorCode> {
     if !acting.act_on_behalf {
         return Err(codes::CANNOT_ACT_ON_BEHALF);
     }
-    match env.users.iter().find(|u| u.id == caller && u.organization.eq_ignore_ascii_case(org)) {
+    match env
+        .users
+        .iter()
+        .find(|u| u.id == caller && u.organization.eq_ignore_ascii_case(org))
+    {
         Some(u) if u.disabled => Err(codes::USER_DISABLED),
         Some(u) => Ok(u.id),
         None => Err(codes::INVALID_USER_AUTH),

@@ -33,7 +33,11 @@ pub fn evaluate_observed<'a, O: Observer>(
             continue;
         }
         // All true (or none): the provider runs; handled stops the pipeline.
-        let cx = Context { request, env, organization };
+        let cx = Context {
+            request,
+            env,
+            organization,
+        };
         let result = providers::authenticate(&step.provider, cx);
         observer.provider(s, step.provider.kind(), result.verdict());
         if result.stops() {
@@ -65,15 +69,17 @@ fn holds(predicate: &Predicate, request: &PreparedRequest, env: &Environment) ->
             let path = request.path().to_ascii_lowercase();
             paths.values().any(|p| p.to_ascii_lowercase() == path)
         }
-        Predicate::HttpMethod { method } => raw.method.to_ascii_uppercase() == method.to_ascii_uppercase(),
+        Predicate::HttpMethod { method } => {
+            raw.method.to_ascii_uppercase() == method.to_ascii_uppercase()
+        }
         Predicate::Always => true,
         Predicate::ServerRole { roles } => env.server_roles & roles != 0,
         Predicate::CookieExist => cookie::cookie_exist(raw.cookie.as_deref().unwrap_or("")),
-        Predicate::InternalRequestAddress => {
-            env.ifd_internal_network_address.is_internal(raw.client_address)
-        }
-        Predicate::ExternalRequestAddress => {
-            !env.ifd_internal_network_address.is_internal(raw.client_address)
-        }
+        Predicate::InternalRequestAddress => env
+            .ifd_internal_network_address
+            .is_internal(raw.client_address),
+        Predicate::ExternalRequestAddress => !env
+            .ifd_internal_network_address
+            .is_internal(raw.client_address),
     }
 }

@@ -151,7 +151,14 @@ impl Request {
         let session_ticket = cookie::ms_crm_session(header).map(|s| s.ticket);
         let cookie_exist = cookie::cookie_exist(header);
         let path_len = self.path.find('?').unwrap_or(self.path.len());
-        PreparedRequest { request: self, token, token_error, session_ticket, cookie_exist, path_len }
+        PreparedRequest {
+            request: self,
+            token,
+            token_error,
+            session_ticket,
+            cookie_exist,
+            path_len,
+        }
     }
 }
 

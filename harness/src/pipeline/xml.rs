@@ -52,12 +52,26 @@ pub fn parse(text: &str) -> Result<Pipeline, ConfigError> {
 
 /// Reads a pipeline document within `limits`.
 pub fn parse_with_limits(text: &str, limits: Limits) -> Result<Pipeline, ConfigError> {
-    let mut parser = Parser { text, limits, stack: vec![Frame::Document], steps: Vec::new(), flat: None };
+    let mut parser = Parser {
+        text,
+        limits,
+        stack: vec![Frame::Document],
+        steps: Vec::new(),
+        flat: None,
+    };
     if text.len() > limits.max_bytes {
-        return Err(parser.error(0, ConfigErrorKind::Limit { what: "bytes", limit: limits.max_bytes }));
+        return Err(parser.error(
+            0,
+            ConfigErrorKind::Limit {
+                what: "bytes",
+                limit: limits.max_bytes,
+            },
+        ));
     }
     parser.run()?;
-    Ok(Pipeline { steps: parser.steps })
+    Ok(Pipeline {
+        steps: parser.steps,
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -179,7 +193,13 @@ impl Parser<'_> {
     fn open(&mut self, e: &BytesStart<'_>, at: usize) -> Result<(), ConfigError> {
         if self.stack.len() > self.limits.max_depth {
             let limit = self.limits.max_depth;
-            return Err(self.error(at, ConfigErrorKind::Limit { what: "levels of nesting", limit }));
+            return Err(self.error(
+                at,
+                ConfigErrorKind::Limit {
+                    what: "levels of nesting",
+                    limit,
+                },
+            ));
         }
         let name = e.name();
         let name = String::from_utf8_lossy(name.as_ref());
@@ -193,9 +213,19 @@ impl Parser<'_> {
                 self.end_flat_step()?;
                 if self.steps.len() >= self.limits.max_steps {
                     let limit = self.limits.max_steps;
-                    return Err(self.error(at, ConfigErrorKind::Limit { what: "steps", limit }));
+                    return Err(self.error(
+                        at,
+                        ConfigErrorKind::Limit {
+                            what: "steps",
+                            limit,
+                        },
+                    ));
                 }
-                Frame::Step(StepAcc { at, predicates: Vec::new(), provider: None })
+                Frame::Step(StepAcc {
+                    at,
+                    predicates: Vec::new(),
+                    provider: None,
+                })
             }
             (Frame::Step(_), "predicates") => Frame::Predicates,
             (Frame::Pipeline | Frame::Steps | Frame::Step(_) | Frame::Predicates, "predicate") => {
@@ -207,7 +237,9 @@ impl Parser<'_> {
             (Frame::Item(_), "configuration") => {
                 let key = self.attribute(e, "configuration", "key", at)?;
                 let value = self.attribute(e, "configuration", "value", at)?;
-                let Some(Frame::Item(item)) = self.stack.last_mut() else { unreachable!() };
+                let Some(Frame::Item(item)) = self.stack.last_mut() else {
+                    unreachable!()
+                };
                 if item.configuration.len() >= self.limits.max_configuration {
                     let limit = self.limits.max_configuration;
                     let what = "configuration entries";
@@ -250,7 +282,12 @@ impl Parser<'_> {
 
     fn item(&self, e: &BytesStart<'_>, role: Role, at: usize) -> Result<ItemAcc, ConfigError> {
         let type_name = self.attribute(e, role.name(), "type", at)?;
-        Ok(ItemAcc { role, at, type_name, configuration: Vec::new() })
+        Ok(ItemAcc {
+            role,
+            at,
+            type_name,
+            configuration: Vec::new(),
+        })
     }
 
     fn close(&mut self, at: usize) -> Result<(), ConfigError> {
@@ -277,7 +314,10 @@ impl Parser<'_> {
 
     fn finish_step(&self, acc: StepAcc) -> Result<Step, ConfigError> {
         match acc.provider {
-            Some(provider) => Ok(Step { predicates: acc.predicates, provider }),
+            Some(provider) => Ok(Step {
+                predicates: acc.predicates,
+                provider,
+            }),
             None => Err(self.error(acc.at, ConfigErrorKind::NoProvider)),
         }
     }
@@ -309,7 +349,9 @@ impl Parser<'_> {
                         provider: None,
                     }))
                 };
-                let Some(acc) = acc else { unreachable!("a predicate is always inside a step") };
+                let Some(acc) = acc else {
+                    unreachable!("a predicate is always inside a step")
+                };
                 if acc.provider.is_some() {
                     return Err(self.error(at, ConfigErrorKind::PredicateAfterProvider));
                 }
@@ -330,10 +372,19 @@ impl Parser<'_> {
                 } else {
                     if self.steps.len() >= limits.max_steps {
                         let limit = limits.max_steps;
-                        return Err(self.error(at, ConfigErrorKind::Limit { what: "steps", limit }));
+                        return Err(self.error(
+                            at,
+                            ConfigErrorKind::Limit {
+                                what: "steps",
+                                limit,
+                            },
+                        ));
                     }
                     let predicates = self.flat.take().map(|a| a.predicates).unwrap_or_default();
-                    self.steps.push(Step { predicates, provider });
+                    self.steps.push(Step {
+                        predicates,
+                        provider,
+                    });
                 }
             }
         }
@@ -341,13 +392,21 @@ impl Parser<'_> {
     }
 
     fn class_of(&self, item: &ItemAcc) -> String {
-        item.type_name.split(',').next().unwrap_or("").trim().to_string()
+        item.type_name
+            .split(',')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string()
     }
 
     fn predicate(&self, item: ItemAcc) -> Result<Predicate, ConfigError> {
         let class = self.class_of(&item);
         let Some(kind) = PredicateKind::from_full_name(&class) else {
-            let kind = ConfigErrorKind::UnknownType { role: "predicate", type_name: item.type_name };
+            let kind = ConfigErrorKind::UnknownType {
+                role: "predicate",
+                type_name: item.type_name,
+            };
             return Err(self.error(item.at, kind));
         };
         let mut cfg = Config::new(self, kind.class_name(), item.configuration)?;
@@ -362,28 +421,42 @@ impl Parser<'_> {
                     paths.insert(key, value);
                 }
                 if paths.is_empty() {
-                    return Err(self.error(item.at, ConfigErrorKind::MissingKey {
-                        class: kind.class_name(),
-                        key: "<any key>: a path",
-                    }));
+                    return Err(self.error(
+                        item.at,
+                        ConfigErrorKind::MissingKey {
+                            class: kind.class_name(),
+                            key: "<any key>: a path",
+                        },
+                    ));
                 }
                 Predicate::UrlPath { paths }
             }
             PredicateKind::HttpMethod => {
                 let (value, at) = cfg.required("method", item.at)?;
                 let token = !value.is_empty()
-                    && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
                 if !token {
                     return Err(cfg.bad(at, "method".into(), value, "not an HTTP method token"));
                 }
-                Predicate::HttpMethod { method: value.to_ascii_uppercase() }
+                Predicate::HttpMethod {
+                    method: value.to_ascii_uppercase(),
+                }
             }
             PredicateKind::Always => Predicate::Always,
             PredicateKind::ServerRole => {
                 let (value, at) = cfg.required("roles", item.at)?;
                 match value.trim().parse::<u32>() {
                     Ok(roles) => Predicate::ServerRole { roles },
-                    Err(_) => return Err(cfg.bad(at, "roles".into(), value, "not an unsigned 32-bit integer")),
+                    Err(_) => {
+                        return Err(cfg.bad(
+                            at,
+                            "roles".into(),
+                            value,
+                            "not an unsigned 32-bit integer",
+                        ))
+                    }
                 }
             }
             PredicateKind::CookieExist => Predicate::CookieExist,
@@ -397,7 +470,10 @@ impl Parser<'_> {
     fn provider(&self, item: ItemAcc) -> Result<Provider, ConfigError> {
         let class = self.class_of(&item);
         let Some(kind) = ProviderKind::from_full_name(&class) else {
-            let kind = ConfigErrorKind::UnknownType { role: "provider", type_name: item.type_name };
+            let kind = ConfigErrorKind::UnknownType {
+                role: "provider",
+                type_name: item.type_name,
+            };
             return Err(self.error(item.at, kind));
         };
         let mut cfg = Config::new(self, kind.class_name(), item.configuration)?;
@@ -429,18 +505,25 @@ impl Parser<'_> {
                             types.0.insert(value.trim().as_bytes()[0] - b'0');
                         }
                         _ => {
-                            let reason = "an AuthenticationType is 0 (AD), 1 (Passport) or 2 (Spla)";
+                            let reason =
+                                "an AuthenticationType is 0 (AD), 1 (Passport) or 2 (Spla)";
                             return Err(cfg.bad(at, key, value, reason));
                         }
                     }
                 }
+                cfg.finish()?; // a misspelt key is the likelier cause of "no types"
                 if types.0.is_empty() {
-                    return Err(self.error(item.at, ConfigErrorKind::MissingKey {
-                        class: kind.class_name(),
-                        key: "authenticationType0",
-                    }));
+                    return Err(self.error(
+                        item.at,
+                        ConfigErrorKind::MissingKey {
+                            class: kind.class_name(),
+                            key: "authenticationType0",
+                        },
+                    ));
                 }
-                Provider::MultipleOrganizationSoapHeader { authentication_types: types }
+                Provider::MultipleOrganizationSoapHeader {
+                    authentication_types: types,
+                }
             }
             ProviderKind::CookieAndSoapHeader => Provider::CookieAndSoapHeader,
         };
@@ -468,7 +551,11 @@ impl<'p, 't> Config<'p, 't> {
                 return Err(parser.error(*at, ConfigErrorKind::DuplicateKey { key: key.clone() }));
             }
         }
-        Ok(Config { parser, class, entries })
+        Ok(Config {
+            parser,
+            class,
+            entries,
+        })
     }
 
     fn required(&mut self, key: &'static str, at: usize) -> Result<(String, usize), ConfigError> {
@@ -477,7 +564,13 @@ impl<'p, 't> Config<'p, 't> {
                 let (_, v, at) = self.entries.remove(i);
                 Ok((v, at))
             }
-            None => Err(self.parser.error(at, ConfigErrorKind::MissingKey { class: self.class, key })),
+            None => Err(self.parser.error(
+                at,
+                ConfigErrorKind::MissingKey {
+                    class: self.class,
+                    key,
+                },
+            )),
         }
     }
 
@@ -486,19 +579,37 @@ impl<'p, 't> Config<'p, 't> {
     }
 
     fn take_matching(&mut self, f: impl Fn(&str) -> bool) -> Vec<(String, String, usize)> {
-        let (taken, kept) = std::mem::take(&mut self.entries).into_iter().partition(|(k, _, _)| f(k));
+        let (taken, kept) = std::mem::take(&mut self.entries)
+            .into_iter()
+            .partition(|(k, _, _)| f(k));
         self.entries = kept;
         taken
     }
 
     fn bad(&self, at: usize, key: String, value: String, reason: &'static str) -> ConfigError {
-        self.parser.error(at, ConfigErrorKind::BadValue { class: self.class, key, value, reason })
+        self.parser.error(
+            at,
+            ConfigErrorKind::BadValue {
+                class: self.class,
+                key,
+                value,
+                reason,
+            },
+        )
     }
 
-    fn finish(self) -> Result<(), ConfigError> {
-        match self.entries.into_iter().next() {
+    /// Fails on the first key nobody took.
+    fn finish(&mut self) -> Result<(), ConfigError> {
+        match self.entries.first() {
             Some((key, _, at)) => {
-                Err(self.parser.error(at, ConfigErrorKind::UnknownKey { class: self.class, key }))
+                let key = key.clone();
+                Err(self.parser.error(
+                    *at,
+                    ConfigErrorKind::UnknownKey {
+                        class: self.class,
+                        key,
+                    },
+                ))
             }
             None => Ok(()),
         }
@@ -513,7 +624,9 @@ pub fn print(pipeline: &Pipeline) -> String {
         out.push_str("  <step>\n");
         for p in &step.predicates {
             let config: Vec<(String, String)> = match p {
-                Predicate::UrlPath { paths } => paths.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                Predicate::UrlPath { paths } => {
+                    paths.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+                }
                 Predicate::HttpMethod { method } => vec![("method".into(), method.clone())],
                 Predicate::ServerRole { roles } => vec![("roles".into(), roles.to_string())],
                 _ => Vec::new(),
@@ -522,7 +635,9 @@ pub fn print(pipeline: &Pipeline) -> String {
         }
         let config: Vec<(String, String)> = match &step.provider {
             Provider::Redirect { url } => vec![("url".into(), url.clone())],
-            Provider::MultipleOrganizationSoapHeader { authentication_types } => authentication_types
+            Provider::MultipleOrganizationSoapHeader {
+                authentication_types,
+            } => authentication_types
                 .0
                 .iter()
                 .enumerate()
@@ -530,7 +645,12 @@ pub fn print(pipeline: &Pipeline) -> String {
                 .collect(),
             _ => Vec::new(),
         };
-        element(&mut out, "provider", &step.provider.kind().type_string(), &config);
+        element(
+            &mut out,
+            "provider",
+            &step.provider.kind().type_string(),
+            &config,
+        );
         out.push_str("  </step>\n");
     }
     out.push_str("</pipeline>\n");
@@ -545,7 +665,10 @@ fn element(out: &mut String, name: &str, type_string: &str, config: &[(String, S
     }
     let _ = writeln!(out, "    <{name} type=\"{t}\">");
     for (k, v) in config {
-        let (k, v) = (quick_xml::escape::escape(k.as_str()), quick_xml::escape::escape(v.as_str()));
+        let (k, v) = (
+            quick_xml::escape::escape(k.as_str()),
+            quick_xml::escape::escape(v.as_str()),
+        );
         let _ = writeln!(out, "      <configuration key=\"{k}\" value=\"{v}\" />");
     }
     let _ = writeln!(out, "    </{name}>");
