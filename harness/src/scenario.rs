@@ -58,24 +58,18 @@ pub enum Evaluator {
 }
 
 fn read(path: &Path) -> Result<String, ScenarioError> {
-    std::fs::read_to_string(path).map_err(|e| ScenarioError {
-        path: path.to_owned(),
-        message: e.to_string(),
-    })
+    std::fs::read_to_string(path)
+        .map_err(|e| ScenarioError { path: path.to_owned(), message: e.to_string() })
 }
 
 fn json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ScenarioError> {
-    serde_json::from_str(&read(path)?).map_err(|e| ScenarioError {
-        path: path.to_owned(),
-        message: e.to_string(),
-    })
+    serde_json::from_str(&read(path)?)
+        .map_err(|e| ScenarioError { path: path.to_owned(), message: e.to_string() })
 }
 
 fn pipeline(path: &Path) -> Result<Pipeline, ScenarioError> {
-    xml::parse(&read(path)?).map_err(|e| ScenarioError {
-        path: path.to_owned(),
-        message: e.to_string(),
-    })
+    xml::parse(&read(path)?)
+        .map_err(|e| ScenarioError { path: path.to_owned(), message: e.to_string() })
 }
 
 impl ScenarioTable {
@@ -84,21 +78,14 @@ impl ScenarioTable {
         let file: ScenarioFile = json(path)?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let authentication = pipeline(&dir.join(&file.pipeline))?;
-        let post_authentication = file
-            .post_pipeline
-            .map(|p| pipeline(&dir.join(p)))
-            .transpose()?;
+        let post_authentication = file.post_pipeline.map(|p| pipeline(&dir.join(p))).transpose()?;
         let env = json(&dir.join(&file.env))?;
         let compiled = Deployment {
             strategy: file.strategy,
             authentication: CompiledPipeline::compile(&authentication),
             post_authentication: post_authentication.as_ref().map(CompiledPipeline::compile),
         };
-        let reference = Deployment {
-            strategy: file.strategy,
-            authentication,
-            post_authentication,
-        };
+        let reference = Deployment { strategy: file.strategy, authentication, post_authentication };
         Ok(ScenarioTable {
             path: path.to_owned(),
             reference,
@@ -115,14 +102,10 @@ impl ScenarioTable {
         let (mut trace, mut post) = (Trace::default(), Trace::default());
         let outcome = match evaluator {
             Evaluator::Reference => outcome_json(
-                &self
-                    .reference
-                    .evaluate_observed(&request, &self.env, &mut trace, &mut post),
+                &self.reference.evaluate_observed(&request, &self.env, &mut trace, &mut post),
             ),
             Evaluator::Compiled => outcome_json(
-                &self
-                    .compiled
-                    .evaluate_observed(&request, &self.env, &mut trace, &mut post),
+                &self.compiled.evaluate_observed(&request, &self.env, &mut trace, &mut post),
             ),
         };
         serde_json::json!({

@@ -10,11 +10,7 @@ fn root() -> PathBuf {
 }
 
 fn crmauth(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_crmauth"))
-        .current_dir(root())
-        .args(args)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_crmauth")).current_dir(root()).args(args).output().unwrap()
 }
 
 fn temp(name: &str, text: &str) -> PathBuf {
@@ -45,29 +41,15 @@ fn eval_prints_outcome_and_trace_as_json() {
         "corpus/scenarios/env.json",
     ]);
     let out = crmauth(&args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["outcome"]["kind"], "redirect");
     assert_eq!(v["outcome"]["step"], 6);
-    assert_eq!(
-        v["outcome"]["provider"],
-        "IfdRedirectAuthenticationProvider"
-    );
-    assert_eq!(
-        v["outcome"]["location"],
-        "/signin.aspx?ReturnUrl=/Contoso/main.aspx"
-    );
+    assert_eq!(v["outcome"]["provider"], "IfdRedirectAuthenticationProvider");
+    assert_eq!(v["outcome"]["location"], "/signin.aspx?ReturnUrl=/Contoso/main.aspx");
     let trace = v["trace"].as_array().unwrap();
     assert_eq!(trace.len(), 7);
-    assert_eq!(
-        trace[0]["predicates"][0]["type"],
-        "InternalRequestAddressPredicate"
-    );
+    assert_eq!(trace[0]["predicates"][0]["type"], "InternalRequestAddressPredicate");
     assert_eq!(trace[0]["predicates"][0]["result"], false);
     assert_eq!(trace[0]["provider"], Value::Null);
     assert_eq!(trace[6]["provider"]["handled"], true);
@@ -141,10 +123,7 @@ fn bad_pipeline_names_file_line_and_column_with_exit_2() {
 
 #[test]
 fn bad_request_and_env_files_exit_2_naming_the_place() {
-    let req = temp(
-        "req.json",
-        "{\n  \"method\": \"GET\",\n  \"path\": \"/\"\n}",
-    );
+    let req = temp("req.json", "{\n  \"method\": \"GET\",\n  \"path\": \"/\"\n}");
     let out = crmauth(&[
         "eval",
         "--pipeline",
@@ -159,10 +138,7 @@ fn bad_request_and_env_files_exit_2_naming_the_place() {
         "{err}"
     );
 
-    let env = temp(
-        "env.json",
-        "{\"ifd_internal_network_address\": \"10.0.0.0-255.0.255.0\"}",
-    );
+    let env = temp("env.json", "{\"ifd_internal_network_address\": \"10.0.0.0-255.0.255.0\"}");
     let out = crmauth(&[
         "eval",
         "--pipeline",

@@ -70,9 +70,8 @@ fn request(method: &str, path: &str, addr: &str) -> Request {
 
 fn token_body(auth_type: u8, ticket: Option<&str>, org: &str, caller: Uuid) -> String {
     let core = "http://schemas.microsoft.com/crm/2007/CoreTypes";
-    let ticket = ticket
-        .map(|t| format!("<CrmTicket xmlns=\"{core}\">{t}</CrmTicket>"))
-        .unwrap_or_default();
+    let ticket =
+        ticket.map(|t| format!("<CrmTicket xmlns=\"{core}\">{t}</CrmTicket>")).unwrap_or_default();
     format!(
         "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Header>\
          <CrmAuthenticationToken xmlns=\"http://schemas.microsoft.com/crm/2007/WebServices\">\
@@ -95,12 +94,7 @@ fn eval(pipeline: &Pipeline, req: Request, env: &Environment, org: Option<&str>)
 }
 
 fn one(predicates: Vec<Predicate>, provider: Provider) -> Pipeline {
-    Pipeline {
-        steps: vec![Step {
-            predicates,
-            provider,
-        }],
-    }
+    Pipeline { steps: vec![Step { predicates, provider }] }
 }
 
 /// Whether a lone predicate lets PassThrough run.
@@ -111,17 +105,11 @@ fn holds(p: Predicate, req: Request) -> bool {
 #[test]
 fn url_path_predicate_matches_any_configured_path_case_insensitively() {
     let p = || Predicate::UrlPath {
-        paths: [
-            ("a".to_string(), "/One.aspx".to_string()),
-            ("b".into(), "/two/Three.asmx".into()),
-        ]
-        .into(),
+        paths: [("a".to_string(), "/One.aspx".to_string()), ("b".into(), "/two/Three.asmx".into())]
+            .into(),
     };
     assert!(holds(p(), request("GET", "/one.ASPX", "1.2.3.4")));
-    assert!(holds(
-        p(),
-        request("GET", "/TWO/three.asmx?wsdl", "1.2.3.4")
-    ));
+    assert!(holds(p(), request("GET", "/TWO/three.asmx?wsdl", "1.2.3.4")));
     assert!(!holds(p(), request("GET", "/one.aspx/", "1.2.3.4")));
     assert!(!holds(p(), request("GET", "/one", "1.2.3.4")));
     assert!(!holds(p(), request("GET", "/Ône.aspx", "1.2.3.4")));
@@ -129,9 +117,7 @@ fn url_path_predicate_matches_any_configured_path_case_insensitively() {
 
 #[test]
 fn http_method_predicate() {
-    let p = || Predicate::HttpMethod {
-        method: "POST".into(),
-    };
+    let p = || Predicate::HttpMethod { method: "POST".into() };
     assert!(holds(p(), request("POST", "/", "1.2.3.4")));
     assert!(holds(p(), request("post", "/", "1.2.3.4")));
     assert!(!holds(p(), request("GET", "/", "1.2.3.4")));
@@ -140,30 +126,15 @@ fn http_method_predicate() {
 
 #[test]
 fn always_predicate() {
-    assert!(holds(
-        Predicate::Always,
-        request("DELETE", "/anything", "::1")
-    ));
+    assert!(holds(Predicate::Always, request("DELETE", "/anything", "::1")));
 }
 
 #[test]
 fn server_role_predicate_is_a_mask() {
-    assert!(holds(
-        Predicate::ServerRole { roles: 0b0001 },
-        request("GET", "/", "1.2.3.4")
-    ));
-    assert!(holds(
-        Predicate::ServerRole { roles: 0b1100 },
-        request("GET", "/", "1.2.3.4")
-    ));
-    assert!(!holds(
-        Predicate::ServerRole { roles: 0b1010 },
-        request("GET", "/", "1.2.3.4")
-    ));
-    assert!(!holds(
-        Predicate::ServerRole { roles: 0 },
-        request("GET", "/", "1.2.3.4")
-    ));
+    assert!(holds(Predicate::ServerRole { roles: 0b0001 }, request("GET", "/", "1.2.3.4")));
+    assert!(holds(Predicate::ServerRole { roles: 0b1100 }, request("GET", "/", "1.2.3.4")));
+    assert!(!holds(Predicate::ServerRole { roles: 0b1010 }, request("GET", "/", "1.2.3.4")));
+    assert!(!holds(Predicate::ServerRole { roles: 0 }, request("GET", "/", "1.2.3.4")));
 }
 
 #[test]
@@ -173,20 +144,11 @@ fn cookie_exist_predicate_needs_mscrmsession_with_ticket() {
         r.cookie = Some(c.into());
         r
     };
-    assert!(holds(
-        Predicate::CookieExist,
-        with("MSCRMSession=ticket=abc")
-    ));
-    assert!(holds(
-        Predicate::CookieExist,
-        with("a=1; MSCRMSession=ticket=abc&expiration=5; b=2")
-    ));
+    assert!(holds(Predicate::CookieExist, with("MSCRMSession=ticket=abc")));
+    assert!(holds(Predicate::CookieExist, with("a=1; MSCRMSession=ticket=abc&expiration=5; b=2")));
     assert!(!holds(Predicate::CookieExist, with("MSCRMSession=expired")));
     assert!(!holds(Predicate::CookieExist, with("Other=ticket=abc")));
-    assert!(!holds(
-        Predicate::CookieExist,
-        request("GET", "/", "1.2.3.4")
-    ));
+    assert!(!holds(Predicate::CookieExist, request("GET", "/", "1.2.3.4")));
 }
 
 #[test]
@@ -224,24 +186,13 @@ fn windows(acct: &str, path: &str) -> Request {
 
 #[test]
 fn pass_through_and_reject() {
-    let got = run_provider(
-        Provider::PassThrough,
-        request("GET", "/", "1.2.3.4"),
-        Some("Contoso"),
-    );
+    let got = run_provider(Provider::PassThrough, request("GET", "/", "1.2.3.4"), Some("Contoso"));
     assert_eq!(
-        (
-            got["kind"].clone(),
-            got["user"].clone(),
-            got["organization"].clone()
-        ),
+        (got["kind"].clone(), got["user"].clone(), got["organization"].clone()),
         (json!("authenticated"), json!(null), json!("Contoso"))
     );
     let got = run_provider(Provider::Reject, request("GET", "/", "1.2.3.4"), None);
-    assert_eq!(
-        (got["kind"].clone(), got["step"].clone()),
-        (json!("denied"), json!(null))
-    );
+    assert_eq!((got["kind"].clone(), got["step"].clone()), (json!("denied"), json!(null)));
 }
 
 #[test]
@@ -253,11 +204,7 @@ fn windows_provider_needs_a_user_of_the_maporg_organization() {
     );
     assert_eq!(got["user"], json!(BOB));
     assert_eq!(
-        run_provider(
-            Provider::Windows,
-            windows("CONTOSO\\bob", "/x"),
-            Some("Other")
-        )["kind"],
+        run_provider(Provider::Windows, windows("CONTOSO\\bob", "/x"), Some("Other"))["kind"],
         "denied"
     );
     assert_eq!(
@@ -265,30 +212,18 @@ fn windows_provider_needs_a_user_of_the_maporg_organization() {
         "denied"
     );
     assert_eq!(
-        run_provider(
-            Provider::Windows,
-            windows("CONTOSO\\nobody", "/x"),
-            Some("Contoso")
-        )["kind"],
+        run_provider(Provider::Windows, windows("CONTOSO\\nobody", "/x"), Some("Contoso"))["kind"],
         "denied"
     );
     assert_eq!(
-        run_provider(
-            Provider::Windows,
-            request("GET", "/", "10.0.0.1"),
-            Some("Contoso")
-        )["kind"],
+        run_provider(Provider::Windows, request("GET", "/", "10.0.0.1"), Some("Contoso"))["kind"],
         "denied"
     );
 }
 
 #[test]
 fn any_organization_and_config_db_windows_providers() {
-    let got = run_provider(
-        Provider::AnyOrganizationWindows,
-        windows("CONTOSO\\alice", "/"),
-        None,
-    );
+    let got = run_provider(Provider::AnyOrganizationWindows, windows("CONTOSO\\alice", "/"), None);
     assert_eq!(
         (got["user"].clone(), got["organization"].clone()),
         (json!(ALICE), json!("Contoso"))
@@ -298,19 +233,11 @@ fn any_organization_and_config_db_windows_providers() {
         "denied"
     );
     assert_eq!(
-        run_provider(
-            Provider::ConfigDbWindows,
-            windows("CONTOSO\\admin", "/"),
-            None
-        )["kind"],
+        run_provider(Provider::ConfigDbWindows, windows("CONTOSO\\admin", "/"), None)["kind"],
         "authenticated"
     );
     assert_eq!(
-        run_provider(
-            Provider::ConfigDbWindows,
-            windows("CONTOSO\\alice", "/"),
-            None
-        )["kind"],
+        run_provider(Provider::ConfigDbWindows, windows("CONTOSO\\alice", "/"), None)["kind"],
         "denied"
     );
 }
@@ -318,9 +245,7 @@ fn any_organization_and_config_db_windows_providers() {
 #[test]
 fn redirect_providers() {
     let got = run_provider(
-        Provider::Redirect {
-            url: "https://crm.example/elsewhere".into(),
-        },
+        Provider::Redirect { url: "https://crm.example/elsewhere".into() },
         request("GET", "/", "1.2.3.4"),
         None,
     );
@@ -328,21 +253,14 @@ fn redirect_providers() {
         (got["kind"].clone(), got["location"].clone()),
         (json!("redirect"), json!("https://crm.example/elsewhere"))
     );
-    let got = run_provider(
-        Provider::CrmServiceRedirect,
-        request("GET", "/", "1.2.3.4"),
-        None,
-    );
+    let got = run_provider(Provider::CrmServiceRedirect, request("GET", "/", "1.2.3.4"), None);
     assert_eq!(got["location"], "/CrmServiceWsdl.aspx");
     let got = run_provider(
         Provider::IfdRedirect,
         request("GET", "/Contoso/a b.aspx?x=1", "1.2.3.4"),
         None,
     );
-    assert_eq!(
-        got["location"],
-        "/signin.aspx?ReturnUrl=/Contoso/a%20b.aspx"
-    );
+    assert_eq!(got["location"], "/signin.aspx?ReturnUrl=/Contoso/a%20b.aspx");
 }
 
 fn sdk(body: String) -> Request {
@@ -359,15 +277,9 @@ fn multi(types: &[u8]) -> Provider {
 
 #[test]
 fn multiple_organization_soap_header_provider() {
-    let ok = run_provider(
-        multi(&[1]),
-        sdk(token_body(1, Some("GOOD"), "Contoso", Uuid::nil())),
-        None,
-    );
-    assert_eq!(
-        (ok["kind"].clone(), ok["user"].clone()),
-        (json!("authenticated"), json!(ALICE))
-    );
+    let ok =
+        run_provider(multi(&[1]), sdk(token_body(1, Some("GOOD"), "Contoso", Uuid::nil())), None);
+    assert_eq!((ok["kind"].clone(), ok["user"].clone()), (json!("authenticated"), json!(ALICE)));
     // a type not listed: not handled, the pipeline goes on
     assert_eq!(
         run_provider(
@@ -383,11 +295,8 @@ fn multiple_organization_soap_header_provider() {
         ("NOPE", "Contoso", "8004A100"),
         ("GOOD", "Other", "8004A102"),
     ] {
-        let got = run_provider(
-            multi(&[1]),
-            sdk(token_body(1, Some(ticket), org, Uuid::nil())),
-            None,
-        );
+        let got =
+            run_provider(multi(&[1]), sdk(token_body(1, Some(ticket), org, Uuid::nil())), None);
         assert_eq!(
             (got["kind"].clone(), got["error"].clone()),
             (json!("denied"), json!(code)),
@@ -396,11 +305,7 @@ fn multiple_organization_soap_header_provider() {
     }
     // no ticket on a ticket type
     assert_eq!(
-        run_provider(
-            multi(&[2]),
-            sdk(token_body(2, None, "Contoso", Uuid::nil())),
-            None
-        )["error"],
+        run_provider(multi(&[2]), sdk(token_body(2, None, "Contoso", Uuid::nil())), None)["error"],
         "8004A100"
     );
     // no token: not handled
@@ -416,29 +321,13 @@ fn multiple_organization_soap_header_provider() {
 
 #[test]
 fn impersonation_needs_act_on_behalf() {
-    let got = run_provider(
-        multi(&[1]),
-        sdk(token_body(1, Some("GOOD"), "Contoso", BOB)),
-        None,
-    );
-    assert_eq!(
-        (got["user"].clone(), got["caller"].clone()),
-        (json!(ALICE), json!(BOB))
-    );
-    let got = run_provider(
-        multi(&[1]),
-        sdk(token_body(1, Some("BOBS"), "Contoso", ALICE)),
-        None,
-    );
+    let got = run_provider(multi(&[1]), sdk(token_body(1, Some("GOOD"), "Contoso", BOB)), None);
+    assert_eq!((got["user"].clone(), got["caller"].clone()), (json!(ALICE), json!(BOB)));
+    let got = run_provider(multi(&[1]), sdk(token_body(1, Some("BOBS"), "Contoso", ALICE)), None);
     assert_eq!(got["error"], "8004A110");
     let got = run_provider(
         multi(&[1]),
-        sdk(token_body(
-            1,
-            Some("GOOD"),
-            "Contoso",
-            Uuid::from_u128(0xdead),
-        )),
+        sdk(token_body(1, Some("GOOD"), "Contoso", Uuid::from_u128(0xdead))),
         None,
     );
     assert_eq!(got["error"], "80040204");
@@ -466,19 +355,12 @@ fn crm_post_authentication_and_cookie_and_soap_header() {
         "8004A101"
     );
     assert_eq!(
-        run_provider(
-            Provider::CrmPostAuthentication,
-            cookie("x=1"),
-            Some("Contoso")
-        )["step"],
+        run_provider(Provider::CrmPostAuthentication, cookie("x=1"), Some("Contoso"))["step"],
         json!(null)
     );
     assert_eq!(
-        run_provider(
-            Provider::CookieAndSoapHeader,
-            cookie("MSCRMSession=ticket=BOBS"),
-            None
-        )["user"],
+        run_provider(Provider::CookieAndSoapHeader, cookie("MSCRMSession=ticket=BOBS"), None)
+            ["user"],
         json!(BOB)
     );
     let got = run_provider(
@@ -488,11 +370,7 @@ fn crm_post_authentication_and_cookie_and_soap_header() {
     );
     assert_eq!(got["user"], json!(ALICE));
     assert_eq!(
-        run_provider(
-            Provider::CookieAndSoapHeader,
-            request("GET", "/", "1.2.3.4"),
-            None
-        )["step"],
+        run_provider(Provider::CookieAndSoapHeader, request("GET", "/", "1.2.3.4"), None)["step"],
         json!(null)
     );
 }
@@ -504,10 +382,7 @@ fn single_organization_soap_header_uses_the_users_own_organization() {
         windows("CONTOSO\\bob", "/MSCRMServices/2006/CrmService.asmx"),
         None,
     );
-    assert_eq!(
-        (got["user"].clone(), got["organization"].clone()),
-        (json!(BOB), json!("Contoso"))
-    );
+    assert_eq!((got["user"].clone(), got["organization"].clone()), (json!(BOB), json!("Contoso")));
 }
 
 /// PIPE-FIRST-SUCCESS and PIPE-SHORT-CIRCUIT on a hand-made pipeline: the trace holds
@@ -520,29 +395,17 @@ fn evaluation_order_and_trace() {
                 predicates: vec![Predicate::Always, Predicate::CookieExist, Predicate::Always],
                 provider: Provider::PassThrough,
             },
-            Step {
-                predicates: vec![Predicate::Always],
-                provider: Provider::Reject,
-            },
-            Step {
-                predicates: vec![],
-                provider: Provider::CrmServiceRedirect,
-            },
-            Step {
-                predicates: vec![Predicate::Always],
-                provider: Provider::PassThrough,
-            },
+            Step { predicates: vec![Predicate::Always], provider: Provider::Reject },
+            Step { predicates: vec![], provider: Provider::CrmServiceRedirect },
+            Step { predicates: vec![Predicate::Always], provider: Provider::PassThrough },
         ],
     };
     let prepared = request("GET", "/", "1.2.3.4").prepare();
     let e = env();
     let (outcome, trace) = reference::interpret(&p, &prepared, &e, None);
     assert!(matches!(outcome, Outcome::Redirect { step: 2, .. }));
-    let shape: Vec<(usize, usize, bool)> = trace
-        .steps
-        .iter()
-        .map(|s| (s.step, s.predicates.len(), s.provider.is_some()))
-        .collect();
+    let shape: Vec<(usize, usize, bool)> =
+        trace.steps.iter().map(|s| (s.step, s.predicates.len(), s.provider.is_some())).collect();
     assert_eq!(shape, vec![(0, 2, false), (1, 1, true), (2, 0, true)]);
     let compiled = CompiledPipeline::compile(&p);
     let (engine_outcome, engine_trace) = compiled.evaluate_traced(&prepared, &e, None);
@@ -553,18 +416,11 @@ fn evaluation_order_and_trace() {
 #[test]
 fn fail_closed() {
     let e = env();
-    assert_eq!(
-        eval(&Pipeline::default(), request("GET", "/", "::1"), &e, None)["kind"],
-        "denied"
-    );
+    assert_eq!(eval(&Pipeline::default(), request("GET", "/", "::1"), &e, None)["kind"], "denied");
     let rejecting = one(vec![Predicate::Always], Provider::Reject);
     let got = eval(&rejecting, request("GET", "/", "::1"), &e, None);
     assert_eq!(
-        (
-            got["kind"].clone(),
-            got["step"].clone(),
-            got["error"].clone()
-        ),
+        (got["kind"].clone(), got["step"].clone(), got["error"].clone()),
         (json!("denied"), json!(null), json!(null))
     );
 }

@@ -8,9 +8,7 @@ use std::path::PathBuf;
 const T: &str = ", Microsoft.Crm, Version={0}, Culture=neutral, PublicKeyToken=31bf3856ad364e35";
 
 fn corpus(name: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../corpus/pipelines")
-        .join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/pipelines").join(name);
     std::fs::read_to_string(p).unwrap()
 }
 
@@ -57,11 +55,7 @@ fn pipe_roundtrip_standard_pipelines() {
         let p = xml::parse(&corpus(file)).unwrap();
         let printed = xml::print(&p);
         assert_eq!(xml::parse(&printed).unwrap(), p, "{file}");
-        assert_eq!(
-            xml::print(&xml::parse(&printed).unwrap()),
-            printed,
-            "{file}"
-        );
+        assert_eq!(xml::print(&xml::parse(&printed).unwrap()), printed, "{file}");
     }
 }
 
@@ -74,22 +68,11 @@ fn first_onpremise_step_is_the_published_one() {
     };
     assert_eq!(paths.len(), 5);
     assert_eq!(paths["pathSdk2007"], "/MSCRMServices/2007/CrmService.asmx");
-    assert_eq!(
-        step.predicates[1],
-        Predicate::HttpMethod {
-            method: "POST".into()
-        }
-    );
-    let Provider::MultipleOrganizationSoapHeader {
-        authentication_types,
-    } = &step.provider
-    else {
+    assert_eq!(step.predicates[1], Predicate::HttpMethod { method: "POST".into() });
+    let Provider::MultipleOrganizationSoapHeader { authentication_types } = &step.provider else {
         panic!("{:?}", step.provider)
     };
-    assert_eq!(
-        authentication_types.0.iter().copied().collect::<Vec<_>>(),
-        vec![0]
-    );
+    assert_eq!(authentication_types.0.iter().copied().collect::<Vec<_>>(), vec![0]);
 }
 
 #[test]
@@ -105,10 +88,7 @@ fn flat_form_of_the_published_extract_closes_a_step_at_each_provider() {
     let p = xml::parse(&text).unwrap();
     assert_eq!(p.steps.len(), 2);
     assert_eq!(p.steps[0].predicates, vec![Predicate::Always]);
-    assert_eq!(
-        p.steps[1].predicates,
-        vec![Predicate::CookieExist, Predicate::Always]
-    );
+    assert_eq!(p.steps[1].predicates, vec![Predicate::CookieExist, Predicate::Always]);
     assert_eq!(p.steps[1].provider, Provider::PassThrough);
 }
 
@@ -150,16 +130,7 @@ fn unknown_type_is_an_error_at_its_element() {
         prov("PassThroughAuthenticationProvider")
     ));
     let (kind, line, column) = err(&text);
-    assert!(
-        matches!(
-            kind,
-            ConfigErrorKind::UnknownType {
-                role: "predicate",
-                ..
-            }
-        ),
-        "{kind:?}"
-    );
+    assert!(matches!(kind, ConfigErrorKind::UnknownType { role: "predicate", .. }), "{kind:?}");
     assert_eq!((line, column), (3, 3));
 }
 
@@ -170,21 +141,12 @@ fn a_provider_type_in_a_predicate_element_is_unknown() {
         pred("PassThroughAuthenticationProvider"),
         prov("PassThroughAuthenticationProvider")
     ));
-    assert!(matches!(
-        err(&text).0,
-        ConfigErrorKind::UnknownType {
-            role: "predicate",
-            ..
-        }
-    ));
+    assert!(matches!(err(&text).0, ConfigErrorKind::UnknownType { role: "predicate", .. }));
 }
 
 #[test]
 fn step_without_provider_is_an_error_at_the_step() {
-    let text = doc(&format!(
-        "  <step>{}</step>",
-        pred("AlwaysAuthenticationPredicate")
-    ));
+    let text = doc(&format!("  <step>{}</step>", pred("AlwaysAuthenticationPredicate")));
     assert_eq!(err(&text), (ConfigErrorKind::NoProvider, 2, 3));
 }
 
@@ -217,23 +179,14 @@ fn predicate_after_provider_is_an_error() {
 #[test]
 fn configuration_errors_name_class_key_and_place() {
     let step = |p: &str| {
-        doc(&format!(
-            "<step>\n{p}\n{}\n</step>",
-            prov("PassThroughAuthenticationProvider")
-        ))
+        doc(&format!("<step>\n{p}\n{}\n</step>", prov("PassThroughAuthenticationProvider")))
     };
     let with = |class: &str, cfg: &str| {
         format!("<predicate type=\"Microsoft.Crm.Authentication.{class}{T}\">{cfg}</predicate>")
     };
     // missing key
     let (kind, line, _) = err(&step(&with("HttpMethodPredicate", "")));
-    assert_eq!(
-        kind,
-        ConfigErrorKind::MissingKey {
-            class: "HttpMethodPredicate",
-            key: "method"
-        }
-    );
+    assert_eq!(kind, ConfigErrorKind::MissingKey { class: "HttpMethodPredicate", key: "method" });
     assert_eq!(line, 3);
     // unknown key
     let (kind, ..) = err(&step(&with(
@@ -242,10 +195,7 @@ fn configuration_errors_name_class_key_and_place() {
     )));
     assert_eq!(
         kind,
-        ConfigErrorKind::UnknownKey {
-            class: "HttpMethodPredicate",
-            key: "verb".into()
-        }
+        ConfigErrorKind::UnknownKey { class: "HttpMethodPredicate", key: "verb".into() }
     );
     // duplicate key
     let (kind, ..) = err(&step(&with(
@@ -255,24 +205,12 @@ fn configuration_errors_name_class_key_and_place() {
     assert_eq!(kind, ConfigErrorKind::DuplicateKey { key: "a".into() });
     // bad values
     for (class, cfg) in [
-        (
-            "HttpMethodPredicate",
-            "<configuration key=\"method\" value=\"PO ST\"/>",
-        ),
-        (
-            "ServerRolePredicate",
-            "<configuration key=\"roles\" value=\"-1\"/>",
-        ),
-        (
-            "UrlPathPredicate",
-            "<configuration key=\"a\" value=\"relative.aspx\"/>",
-        ),
+        ("HttpMethodPredicate", "<configuration key=\"method\" value=\"PO ST\"/>"),
+        ("ServerRolePredicate", "<configuration key=\"roles\" value=\"-1\"/>"),
+        ("UrlPathPredicate", "<configuration key=\"a\" value=\"relative.aspx\"/>"),
     ] {
         let (kind, ..) = err(&step(&with(class, cfg)));
-        assert!(
-            matches!(kind, ConfigErrorKind::BadValue { .. }),
-            "{class}: {kind:?}"
-        );
+        assert!(matches!(kind, ConfigErrorKind::BadValue { .. }), "{class}: {kind:?}");
     }
     // no paths at all
     assert!(matches!(
@@ -286,10 +224,7 @@ fn configuration_errors_name_class_key_and_place() {
     )));
     assert_eq!(
         kind,
-        ConfigErrorKind::UnknownKey {
-            class: "AlwaysAuthenticationPredicate",
-            key: "x".into()
-        }
+        ConfigErrorKind::UnknownKey { class: "AlwaysAuthenticationPredicate", key: "x".into() }
     );
 }
 
@@ -301,41 +236,24 @@ fn provider_configuration_errors() {
     };
     assert!(matches!(
         err(&multi("")).0,
-        ConfigErrorKind::MissingKey {
-            key: "authenticationType0",
-            ..
-        }
+        ConfigErrorKind::MissingKey { key: "authenticationType0", .. }
     ));
     assert!(matches!(
-        err(&multi(
-            "<configuration key=\"authenticationType0\" value=\"3\"/>"
-        ))
-        .0,
+        err(&multi("<configuration key=\"authenticationType0\" value=\"3\"/>")).0,
         ConfigErrorKind::BadValue { .. }
     ));
     assert!(matches!(
-        err(&multi(
-            "<configuration key=\"authenticationTypeX\" value=\"0\"/>"
-        ))
-        .0,
+        err(&multi("<configuration key=\"authenticationTypeX\" value=\"0\"/>")).0,
         ConfigErrorKind::UnknownKey { .. }
     ));
     let p = xml::parse(&multi("<configuration key=\"authenticationType0\" value=\"2\"/><configuration key=\"authenticationType7\" value=\"1\"/>")).unwrap();
-    let Provider::MultipleOrganizationSoapHeader {
-        authentication_types,
-    } = &p.steps[0].provider
+    let Provider::MultipleOrganizationSoapHeader { authentication_types } = &p.steps[0].provider
     else {
         panic!()
     };
-    assert_eq!(
-        authentication_types.0.iter().copied().collect::<Vec<_>>(),
-        vec![1, 2]
-    );
+    assert_eq!(authentication_types.0.iter().copied().collect::<Vec<_>>(), vec![1, 2]);
     let redirect = doc(&format!("<step><provider type=\"Microsoft.Crm.Authentication.RedirectAuthenticationProvider{T}\"/></step>"));
-    assert!(matches!(
-        err(&redirect).0,
-        ConfigErrorKind::MissingKey { key: "url", .. }
-    ));
+    assert!(matches!(err(&redirect).0, ConfigErrorKind::MissingKey { key: "url", .. }));
 }
 
 #[test]
@@ -344,19 +262,13 @@ fn malformed_xml_is_an_error_with_position() {
     assert!(matches!(kind, ConfigErrorKind::Xml(_)), "{kind:?}");
     assert!(line >= 2);
     assert!(matches!(err("").0, ConfigErrorKind::NoPipeline));
-    assert!(matches!(
-        err("<pipeline>").0,
-        ConfigErrorKind::NoPipeline | ConfigErrorKind::Xml(_)
-    ));
+    assert!(matches!(err("<pipeline>").0, ConfigErrorKind::NoPipeline | ConfigErrorKind::Xml(_)));
     assert!(matches!(err("<other/>").0, ConfigErrorKind::NoPipeline));
     assert!(matches!(
         err("<pipeline/><pipeline/>").0,
         ConfigErrorKind::NoPipeline | ConfigErrorKind::UnexpectedElement { .. }
     ));
-    assert!(matches!(
-        err("<pipeline>text</pipeline>").0,
-        ConfigErrorKind::UnexpectedText { .. }
-    ));
+    assert!(matches!(err("<pipeline>text</pipeline>").0, ConfigErrorKind::UnexpectedText { .. }));
     assert!(matches!(
         err("<pipeline><foo/></pipeline>").0,
         ConfigErrorKind::UnexpectedElement { .. }
@@ -367,10 +279,7 @@ fn malformed_xml_is_an_error_with_position() {
             prov("PassThroughAuthenticationProvider")
         )))
         .0,
-        ConfigErrorKind::MissingAttribute {
-            element: "predicate",
-            attribute: "type"
-        }
+        ConfigErrorKind::MissingAttribute { element: "predicate", attribute: "type" }
     ));
 }
 
@@ -392,20 +301,13 @@ fn limits_are_enforced() {
     let step = format!("<step>{}</step>", prov("PassThroughAuthenticationProvider"));
     let too_many_steps = doc(&step.repeat(3));
     assert_eq!(
-        xml::parse_with_limits(&too_many_steps, limits)
-            .unwrap_err()
-            .kind,
-        ConfigErrorKind::Limit {
-            what: "steps",
-            limit: 2
-        }
+        xml::parse_with_limits(&too_many_steps, limits).unwrap_err().kind,
+        ConfigErrorKind::Limit { what: "steps", limit: 2 }
     );
     assert!(xml::parse_with_limits(&doc(&step.repeat(2)), limits).is_ok());
     let flat_steps = doc(&prov("PassThroughAuthenticationProvider").repeat(3));
     assert!(matches!(
-        xml::parse_with_limits(&flat_steps, limits)
-            .unwrap_err()
-            .kind,
+        xml::parse_with_limits(&flat_steps, limits).unwrap_err().kind,
         ConfigErrorKind::Limit { what: "steps", .. }
     ));
     let preds = doc(&format!(
@@ -415,35 +317,23 @@ fn limits_are_enforced() {
     ));
     assert!(matches!(
         xml::parse_with_limits(&preds, limits).unwrap_err().kind,
-        ConfigErrorKind::Limit {
-            what: "predicates in a step",
-            ..
-        }
+        ConfigErrorKind::Limit { what: "predicates in a step", .. }
     ));
     let cfg = "<configuration key=\"a\" value=\"/a\"/><configuration key=\"b\" value=\"/b\"/><configuration key=\"c\" value=\"/c\"/>";
     let many = doc(&format!("<step><predicate type=\"Microsoft.Crm.Authentication.UrlPathPredicate{T}\">{cfg}</predicate>{}</step>", prov("PassThroughAuthenticationProvider")));
     assert!(matches!(
         xml::parse_with_limits(&many, limits).unwrap_err().kind,
-        ConfigErrorKind::Limit {
-            what: "configuration entries",
-            ..
-        }
+        ConfigErrorKind::Limit { what: "configuration entries", .. }
     ));
     let deep = doc(&format!("<steps><step><predicates><predicate type=\"Microsoft.Crm.Authentication.UrlPathPredicate{T}\"><configuration key=\"a\" value=\"/a\"><x/></configuration></predicate></predicates></step></steps>"));
     assert!(matches!(
         xml::parse_with_limits(&deep, limits).unwrap_err().kind,
-        ConfigErrorKind::Limit {
-            what: "levels of nesting",
-            ..
-        }
+        ConfigErrorKind::Limit { what: "levels of nesting", .. }
     ));
     let big = doc(&" ".repeat(10_001));
     assert_eq!(
         xml::parse_with_limits(&big, limits).unwrap_err().kind,
-        ConfigErrorKind::Limit {
-            what: "bytes",
-            limit: 10_000
-        }
+        ConfigErrorKind::Limit { what: "bytes", limit: 10_000 }
     );
 }
 
@@ -453,11 +343,6 @@ fn printing_escapes_configuration_values() {
         "<step><provider type=\"Microsoft.Crm.Authentication.RedirectAuthenticationProvider{T}\"><configuration key=\"url\" value=\"/a?b=1&amp;c=&quot;2&quot;&lt;\"/></provider></step>"
     ));
     let p = xml::parse(&text).unwrap();
-    assert_eq!(
-        p.steps[0].provider,
-        Provider::Redirect {
-            url: "/a?b=1&c=\"2\"<".into()
-        }
-    );
+    assert_eq!(p.steps[0].provider, Provider::Redirect { url: "/a?b=1&c=\"2\"<".into() });
     assert_eq!(xml::parse(&xml::print(&p)).unwrap(), p);
 }

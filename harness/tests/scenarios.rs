@@ -4,9 +4,7 @@ use crmauth::scenario::{Evaluator, ScenarioTable};
 use std::path::PathBuf;
 
 fn table(name: &str) -> ScenarioTable {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../corpus/scenarios")
-        .join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/scenarios").join(name);
     ScenarioTable::load(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -21,19 +19,9 @@ fn replay(name: &str) {
             }
         }
         // PIPE-ORACLE on the tables: same outcome and same trace.
-        assert_eq!(
-            t.run(s, Evaluator::Reference),
-            t.run(s, Evaluator::Compiled),
-            "{}",
-            s.name
-        );
+        assert_eq!(t.run(s, Evaluator::Reference), t.run(s, Evaluator::Compiled), "{}", s.name);
     }
-    assert!(
-        failures.is_empty(),
-        "{} scenario failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} scenario failures:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]

@@ -86,11 +86,7 @@ pub fn load_pipeline(path: &Path) -> Result<Pipeline, CliError> {
 /// Runs `eval` and returns what to print.
 pub fn run(args: &EvalArgs) -> Result<String, CliError> {
     let authentication = load_pipeline(&args.pipeline)?;
-    let post_authentication = args
-        .post_pipeline
-        .as_deref()
-        .map(load_pipeline)
-        .transpose()?;
+    let post_authentication = args.post_pipeline.as_deref().map(load_pipeline).transpose()?;
     let request: Request = read_json(&args.request)?;
     let env: Environment = match &args.env {
         Some(p) => read_json(p)?,
@@ -101,18 +97,9 @@ pub fn run(args: &EvalArgs) -> Result<String, CliError> {
     let (mut trace, mut post_trace) = (Trace::default(), Trace::default());
     let report = match args.engine {
         EngineChoice::Reference => {
-            let d = Deployment {
-                strategy,
-                authentication,
-                post_authentication,
-            };
+            let d = Deployment { strategy, authentication, post_authentication };
             let outcome = d.evaluate_observed(&request, &env, &mut trace, &mut post_trace);
-            report(
-                &outcome_json(&outcome),
-                &trace,
-                &post_trace,
-                d.post_authentication.is_some(),
-            )
+            report(&outcome_json(&outcome), &trace, &post_trace, d.post_authentication.is_some())
         }
         EngineChoice::Compiled => {
             let d = Deployment {
@@ -121,18 +108,10 @@ pub fn run(args: &EvalArgs) -> Result<String, CliError> {
                 post_authentication: post_authentication.as_ref().map(CompiledPipeline::compile),
             };
             let outcome = d.evaluate_observed(&request, &env, &mut trace, &mut post_trace);
-            report(
-                &outcome_json(&outcome),
-                &trace,
-                &post_trace,
-                d.post_authentication.is_some(),
-            )
+            report(&outcome_json(&outcome), &trace, &post_trace, d.post_authentication.is_some())
         }
     };
-    let kind = report["outcome"]["kind"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let kind = report["outcome"]["kind"].as_str().unwrap_or_default().to_string();
     let out = match args.format {
         Format::Json => serde_json::to_string_pretty(&report).unwrap_or_default(),
         Format::Text => text(&report),
@@ -144,9 +123,7 @@ pub fn run(args: &EvalArgs) -> Result<String, CliError> {
             ExpectKind::Denied => "denied",
         };
         if kind != want {
-            return Err(CliError::failed(format!(
-                "{out}\nexpected {want}, got {kind}"
-            )));
+            return Err(CliError::failed(format!("{out}\nexpected {want}, got {kind}")));
         }
     }
     Ok(out)
@@ -163,23 +140,12 @@ fn report(outcome: &Value, trace: &Trace, post: &Trace, has_post: bool) -> Value
 fn text(report: &Value) -> String {
     let o = &report["outcome"];
     let mut out = format!("outcome: {}", o["kind"].as_str().unwrap_or("?"));
-    for key in [
-        "step",
-        "provider",
-        "location",
-        "user",
-        "organization",
-        "caller",
-        "error",
-    ] {
+    for key in ["step", "provider", "location", "user", "organization", "caller", "error"] {
         if !o[key].is_null() {
             out.push_str(&format!("\n  {key}: {}", o[key]));
         }
     }
-    for (name, key) in [
-        ("trace", "trace"),
-        ("post-authentication trace", "post_trace"),
-    ] {
+    for (name, key) in [("trace", "trace"), ("post-authentication trace", "post_trace")] {
         let Some(steps) = report[key].as_array() else {
             continue;
         };
@@ -187,11 +153,7 @@ fn text(report: &Value) -> String {
         for s in steps {
             out.push_str(&format!("\n  step {}:", s["step"]));
             for p in s["predicates"].as_array().into_iter().flatten() {
-                out.push_str(&format!(
-                    " {}={}",
-                    p["type"].as_str().unwrap_or("?"),
-                    p["result"]
-                ));
+                out.push_str(&format!(" {}={}", p["type"].as_str().unwrap_or("?"), p["result"]));
             }
             if let Some(p) = s["provider"].as_object() {
                 out.push_str(&format!(

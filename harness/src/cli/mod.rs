@@ -16,18 +16,12 @@ pub struct CliError {
 impl CliError {
     /// Bad usage or input: exit code 2.
     pub fn input(message: impl Into<String>) -> Self {
-        CliError {
-            exit_code: 2,
-            message: message.into(),
-        }
+        CliError { exit_code: 2, message: message.into() }
     }
 
     /// A check that failed: exit code 1.
     pub fn failed(message: impl Into<String>) -> Self {
-        CliError {
-            exit_code: 1,
-            message: message.into(),
-        }
+        CliError { exit_code: 1, message: message.into() }
     }
 }
 

@@ -2,8 +2,7 @@
 pub fn cookie_exist(header: &str) -> bool {
     header.split(';').any(|p| {
         let p = p.trim();
-        p.strip_prefix("MSCRMSession=")
-            .is_some_and(|v| v.contains("ticket"))
+        p.strip_prefix("MSCRMSession=").is_some_and(|v| v.contains("ticket"))
     })
 }
 
@@ -16,8 +15,6 @@ pub fn ms_crm_session(header: &str) -> Option<MsCrmSession> {
     header.split(';').find_map(|p| {
         let v = p.trim().strip_prefix("MSCRMSession=")?;
         let t = v.strip_prefix("ticket=")?.split('&').next()?;
-        Some(MsCrmSession {
-            ticket: super::redact::Ticket::new(t),
-        })
+        Some(MsCrmSession { ticket: super::redact::Ticket::new(t) })
     })
 }

@@ -32,9 +32,7 @@ pub fn decode_token_from_envelope(
     let mut cur = String::new();
     let (mut at, mut t, mut o, mut c, mut seen) = (None, None, None, None, false);
     loop {
-        let ev = r.read_event().map_err(|_| DecodeError {
-            offset: r.buffer_position(),
-        })?;
+        let ev = r.read_event().map_err(|_| DecodeError { offset: r.buffer_position() })?;
         match ev {
             Event::Start(e) => {
                 cur = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();

@@ -25,15 +25,9 @@ pub enum ConfigErrorKind {
     #[error("unexpected text inside <{parent}>")]
     UnexpectedText { parent: String },
     #[error("<{element}> has no `{attribute}` attribute")]
-    MissingAttribute {
-        element: &'static str,
-        attribute: &'static str,
-    },
+    MissingAttribute { element: &'static str, attribute: &'static str },
     #[error("unknown {role} type `{type_name}`")]
-    UnknownType {
-        role: &'static str,
-        type_name: String,
-    },
+    UnknownType { role: &'static str, type_name: String },
     #[error("the step has no provider")]
     NoProvider,
     #[error("the step has a second provider (one provider per step)")]
@@ -41,21 +35,13 @@ pub enum ConfigErrorKind {
     #[error("a predicate after the provider of its step")]
     PredicateAfterProvider,
     #[error("{class} needs configuration key `{key}`")]
-    MissingKey {
-        class: &'static str,
-        key: &'static str,
-    },
+    MissingKey { class: &'static str, key: &'static str },
     #[error("{class} has no configuration key `{key}`")]
     UnknownKey { class: &'static str, key: String },
     #[error("configuration key `{key}` appears twice")]
     DuplicateKey { key: String },
     #[error("{class}: `{key}` = {value:?}: {reason}")]
-    BadValue {
-        class: &'static str,
-        key: String,
-        value: String,
-        reason: &'static str,
-    },
+    BadValue { class: &'static str, key: String, value: String, reason: &'static str },
     #[error("limit exceeded: more than {limit} {what}")]
     Limit { what: &'static str, limit: usize },
 }

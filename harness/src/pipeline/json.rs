@@ -9,11 +9,7 @@ use serde_json::{json, Value};
 pub fn outcome_json(outcome: &Outcome<'_>) -> Value {
     let provider = |p: Option<ProviderKind>| p.map(ProviderKind::class_name);
     match outcome {
-        Outcome::Authenticated {
-            step,
-            provider: p,
-            identity,
-        } => json!({
+        Outcome::Authenticated { step, provider: p, identity } => json!({
             "kind": "authenticated",
             "step": step,
             "provider": p.class_name(),
@@ -23,11 +19,7 @@ pub fn outcome_json(outcome: &Outcome<'_>) -> Value {
             "caller": identity.caller,
             "error": null,
         }),
-        Outcome::Redirect {
-            step,
-            provider: p,
-            location,
-        } => json!({
+        Outcome::Redirect { step, provider: p, location } => json!({
             "kind": "redirect",
             "step": step,
             "provider": p.class_name(),
@@ -37,11 +29,7 @@ pub fn outcome_json(outcome: &Outcome<'_>) -> Value {
             "caller": null,
             "error": null,
         }),
-        Outcome::Denied {
-            step,
-            provider: p,
-            error,
-        } => json!({
+        Outcome::Denied { step, provider: p, error } => json!({
             "kind": "denied",
             "step": step,
             "provider": provider(*p),

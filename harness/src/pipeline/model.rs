@@ -137,11 +137,7 @@ impl PredicateKind {
             PredicateKind::InternalRequestAddress => "InternalRequestAddressPredicate",
             PredicateKind::ExternalRequestAddress => "ExternalRequestAddressPredicate",
         };
-        ClassInfo {
-            namespace: AUTH,
-            class,
-            assembly: CRM,
-        }
+        ClassInfo { namespace: AUTH, class, assembly: CRM }
     }
 
     /// The short class name, e.g. `UrlPathPredicate`.
@@ -213,11 +209,7 @@ impl ProviderKind {
                 WS,
             ),
         };
-        ClassInfo {
-            namespace,
-            class,
-            assembly,
-        }
+        ClassInfo { namespace, class, assembly }
     }
 
     /// The short class name, e.g. `PassThroughAuthenticationProvider`.

@@ -70,9 +70,7 @@ fn parse_entry(entry: &str) -> Result<IpNet, &'static str> {
             _ => Err("address and mask are of different families"),
         }
     } else if entry.contains('/') {
-        IpNet::from_str(entry)
-            .map(|n| n.trunc())
-            .map_err(|_| "not a CIDR range")
+        IpNet::from_str(entry).map(|n| n.trunc()).map_err(|_| "not a CIDR range")
     } else {
         Err("expected IP-SubnetMask")
     }
@@ -142,9 +140,8 @@ mod tests {
 
     #[test]
     fn several_pairs_with_either_separator() {
-        let n: InternalNetwork = "10.0.0.0-255.0.0.0, 192.168.1.0-255.255.255.0;fd00::/8"
-            .parse()
-            .unwrap();
+        let n: InternalNetwork =
+            "10.0.0.0-255.0.0.0, 192.168.1.0-255.255.255.0;fd00::/8".parse().unwrap();
         assert_eq!(n.ranges().len(), 3);
         assert!(n.contains(ip("10.200.3.4")));
         assert!(n.contains(ip("192.168.1.77")));
@@ -184,13 +181,9 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        let n: InternalNetwork = "10.1.2.3-255.0.0.0;::1-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
-            .parse()
-            .unwrap();
-        assert_eq!(
-            n.to_string(),
-            "10.0.0.0-255.0.0.0;::1-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
-        );
+        let n: InternalNetwork =
+            "10.1.2.3-255.0.0.0;::1-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff".parse().unwrap();
+        assert_eq!(n.to_string(), "10.0.0.0-255.0.0.0;::1-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
         assert_eq!(n.to_string().parse::<InternalNetwork>().unwrap(), n);
     }
 }

@@ -114,30 +114,19 @@ pub enum Outcome<'a> {
 
 impl<'a> Outcome<'a> {
     /// No step handled the request.
-    pub const NOT_HANDLED: Outcome<'static> = Outcome::Denied {
-        step: None,
-        provider: None,
-        error: None,
-    };
+    pub const NOT_HANDLED: Outcome<'static> =
+        Outcome::Denied { step: None, provider: None, error: None };
 
     /// The outcome of a provider that stopped the pipeline at `step`.
     pub fn from_provider(step: usize, provider: ProviderKind, r: ProviderResult<'a>) -> Self {
         match r {
-            ProviderResult::Handled(identity) => Outcome::Authenticated {
-                step,
-                provider,
-                identity,
-            },
-            ProviderResult::Redirect(location) => Outcome::Redirect {
-                step,
-                provider,
-                location,
-            },
-            ProviderResult::Failed(code) => Outcome::Denied {
-                step: Some(step),
-                provider: Some(provider),
-                error: Some(code),
-            },
+            ProviderResult::Handled(identity) => {
+                Outcome::Authenticated { step, provider, identity }
+            }
+            ProviderResult::Redirect(location) => Outcome::Redirect { step, provider, location },
+            ProviderResult::Failed(code) => {
+                Outcome::Denied { step: Some(step), provider: Some(provider), error: Some(code) }
+            }
             ProviderResult::NotHandled => Outcome::NOT_HANDLED,
         }
     }
@@ -201,11 +190,7 @@ pub struct Trace {
 impl Trace {
     fn step_mut(&mut self, step: usize) -> &mut StepTrace {
         if self.steps.last().is_none_or(|s| s.step != step) {
-            self.steps.push(StepTrace {
-                step,
-                predicates: Vec::new(),
-                provider: None,
-            });
+            self.steps.push(StepTrace { step, predicates: Vec::new(), provider: None });
         }
         let last = self.steps.len() - 1;
         &mut self.steps[last]
@@ -214,9 +199,7 @@ impl Trace {
 
 impl Observer for Trace {
     fn predicate(&mut self, step: usize, _index: usize, kind: PredicateKind, result: bool) {
-        self.step_mut(step)
-            .predicates
-            .push(PredicateTrace { kind, result });
+        self.step_mut(step).predicates.push(PredicateTrace { kind, result });
     }
     fn provider(&mut self, step: usize, kind: ProviderKind, verdict: Verdict) {
         self.step_mut(step).provider = Some((kind, verdict));

@@ -49,11 +49,7 @@ pub fn authenticate<'a>(provider: &'a Provider, cx: Context<'a>) -> ProviderResu
         }
         Provider::ConfigDbWindows => match account(cx) {
             Some(acct)
-                if cx
-                    .env
-                    .users
-                    .iter()
-                    .any(|u| is_account(u, acct) && u.deployment_admin) =>
+                if cx.env.users.iter().any(|u| is_account(u, acct) && u.deployment_admin) =>
             {
                 ProviderResult::Handled(Identity::default())
             }
@@ -65,15 +61,15 @@ pub fn authenticate<'a>(provider: &'a Provider, cx: Context<'a>) -> ProviderResu
         },
         Provider::Redirect { url } => ProviderResult::Redirect(Location::Configured(url)),
         Provider::CrmServiceRedirect => ProviderResult::Redirect(Location::CrmServiceWsdl),
-        Provider::IfdRedirect => ProviderResult::Redirect(Location::IfdSignIn {
-            return_url: cx.request.path(),
-        }),
-        Provider::MultipleOrganizationSoapHeader {
-            authentication_types,
-        } => match &cx.request.token {
-            Some(t) if authentication_types.allows(t.authentication_type) => token(cx, t),
-            _ => ProviderResult::NotHandled,
-        },
+        Provider::IfdRedirect => {
+            ProviderResult::Redirect(Location::IfdSignIn { return_url: cx.request.path() })
+        }
+        Provider::MultipleOrganizationSoapHeader { authentication_types } => {
+            match &cx.request.token {
+                Some(t) if authentication_types.allows(t.authentication_type) => token(cx, t),
+                _ => ProviderResult::NotHandled,
+            }
+        }
         Provider::CookieAndSoapHeader => match (&cx.request.token, &cx.request.session_ticket) {
             (Some(t), _) => token(cx, t),
             (None, Some(ticket)) => session(cx, ticket),
@@ -87,15 +83,11 @@ fn account<'a>(cx: Context<'a>) -> Option<&'a str> {
 }
 
 fn is_account(u: &User, acct: &str) -> bool {
-    u.windows_account
-        .as_deref()
-        .is_some_and(|a| a.eq_ignore_ascii_case(acct))
+    u.windows_account.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(acct))
 }
 
 fn org_disabled(env: &Environment, org: &str) -> bool {
-    env.organizations
-        .iter()
-        .any(|o| o.disabled && o.name.eq_ignore_ascii_case(org))
+    env.organizations.iter().any(|o| o.disabled && o.name.eq_ignore_ascii_case(org))
 }
 
 /// The Windows identity as an enabled user of an enabled organization chosen by `which`.
@@ -122,11 +114,7 @@ fn ticket_user<'a>(
     ticket: &Ticket,
     org: Option<&str>,
 ) -> Result<&'a User, ErrorCode> {
-    let issued = env
-        .tickets
-        .iter()
-        .find(|t| t.ticket == *ticket)
-        .ok_or(codes::INVALID_TICKET)?;
+    let issued = env.tickets.iter().find(|t| t.ticket == *ticket).ok_or(codes::INVALID_TICKET)?;
     if org.is_some_and(|o| !issued.organization.eq_ignore_ascii_case(o)) {
         return Err(codes::BAD_TICKET);
     }
@@ -136,11 +124,7 @@ fn ticket_user<'a>(
     if org_disabled(env, &issued.organization) {
         return Err(codes::ORGANIZATION_DISABLED);
     }
-    let user = env
-        .users
-        .iter()
-        .find(|u| u.id == issued.user)
-        .ok_or(codes::INVALID_TICKET)?;
+    let user = env.users.iter().find(|u| u.id == issued.user).ok_or(codes::INVALID_TICKET)?;
     if user.disabled {
         return Err(codes::USER_DISABLED);
     }
@@ -209,11 +193,7 @@ fn impersonated(
     if !acting.act_on_behalf {
         return Err(codes::CANNOT_ACT_ON_BEHALF);
     }
-    match env
-        .users
-        .iter()
-        .find(|u| u.id == caller && u.organization.eq_ignore_ascii_case(org))
-    {
+    match env.users.iter().find(|u| u.id == caller && u.organization.eq_ignore_ascii_case(org)) {
         Some(u) if u.disabled => Err(codes::USER_DISABLED),
         Some(u) => Ok(u.id),
         None => Err(codes::INVALID_USER_AUTH),

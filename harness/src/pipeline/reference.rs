@@ -33,11 +33,7 @@ pub fn evaluate_observed<'a, O: Observer>(
             continue;
         }
         // All true (or none): the provider runs; handled stops the pipeline.
-        let cx = Context {
-            request,
-            env,
-            organization,
-        };
+        let cx = Context { request, env, organization };
         let result = providers::authenticate(&step.provider, cx);
         observer.provider(s, step.provider.kind(), result.verdict());
         if result.stops() {
@@ -75,11 +71,11 @@ fn holds(predicate: &Predicate, request: &PreparedRequest, env: &Environment) ->
         Predicate::Always => true,
         Predicate::ServerRole { roles } => env.server_roles & roles != 0,
         Predicate::CookieExist => cookie::cookie_exist(raw.cookie.as_deref().unwrap_or("")),
-        Predicate::InternalRequestAddress => env
-            .ifd_internal_network_address
-            .is_internal(raw.client_address),
-        Predicate::ExternalRequestAddress => !env
-            .ifd_internal_network_address
-            .is_internal(raw.client_address),
+        Predicate::InternalRequestAddress => {
+            env.ifd_internal_network_address.is_internal(raw.client_address)
+        }
+        Predicate::ExternalRequestAddress => {
+            !env.ifd_internal_network_address.is_internal(raw.client_address)
+        }
     }
 }

@@ -63,9 +63,7 @@ impl<E: Evaluator> Deployment<E> {
         post_observer: &mut O,
     ) -> Outcome<'a> {
         let org = map_org(self.strategy, request);
-        let first = self
-            .authentication
-            .evaluate_observed(request, env, org, observer);
+        let first = self.authentication.evaluate_observed(request, env, org, observer);
         match (&first, &self.post_authentication) {
             (Outcome::Authenticated { .. }, Some(post)) => {
                 match post.evaluate_observed(request, env, org, post_observer) {

@@ -52,26 +52,15 @@ pub fn parse(text: &str) -> Result<Pipeline, ConfigError> {
 
 /// Reads a pipeline document within `limits`.
 pub fn parse_with_limits(text: &str, limits: Limits) -> Result<Pipeline, ConfigError> {
-    let mut parser = Parser {
-        text,
-        limits,
-        stack: vec![Frame::Document],
-        steps: Vec::new(),
-        flat: None,
-    };
+    let mut parser =
+        Parser { text, limits, stack: vec![Frame::Document], steps: Vec::new(), flat: None };
     if text.len() > limits.max_bytes {
-        return Err(parser.error(
-            0,
-            ConfigErrorKind::Limit {
-                what: "bytes",
-                limit: limits.max_bytes,
-            },
-        ));
+        return Err(
+            parser.error(0, ConfigErrorKind::Limit { what: "bytes", limit: limits.max_bytes })
+        );
     }
     parser.run()?;
-    Ok(Pipeline {
-        steps: parser.steps,
-    })
+    Ok(Pipeline { steps: parser.steps })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -193,13 +182,7 @@ impl Parser<'_> {
     fn open(&mut self, e: &BytesStart<'_>, at: usize) -> Result<(), ConfigError> {
         if self.stack.len() > self.limits.max_depth {
             let limit = self.limits.max_depth;
-            return Err(self.error(
-                at,
-                ConfigErrorKind::Limit {
-                    what: "levels of nesting",
-                    limit,
-                },
-            ));
+            return Err(self.error(at, ConfigErrorKind::Limit { what: "levels of nesting", limit }));
         }
         let name = e.name();
         let name = String::from_utf8_lossy(name.as_ref());
@@ -213,19 +196,9 @@ impl Parser<'_> {
                 self.end_flat_step()?;
                 if self.steps.len() >= self.limits.max_steps {
                     let limit = self.limits.max_steps;
-                    return Err(self.error(
-                        at,
-                        ConfigErrorKind::Limit {
-                            what: "steps",
-                            limit,
-                        },
-                    ));
+                    return Err(self.error(at, ConfigErrorKind::Limit { what: "steps", limit }));
                 }
-                Frame::Step(StepAcc {
-                    at,
-                    predicates: Vec::new(),
-                    provider: None,
-                })
+                Frame::Step(StepAcc { at, predicates: Vec::new(), provider: None })
             }
             (Frame::Step(_), "predicates") => Frame::Predicates,
             (Frame::Pipeline | Frame::Steps | Frame::Step(_) | Frame::Predicates, "predicate") => {
@@ -237,9 +210,7 @@ impl Parser<'_> {
             (Frame::Item(_), "configuration") => {
                 let key = self.attribute(e, "configuration", "key", at)?;
                 let value = self.attribute(e, "configuration", "value", at)?;
-                let Some(Frame::Item(item)) = self.stack.last_mut() else {
-                    unreachable!()
-                };
+                let Some(Frame::Item(item)) = self.stack.last_mut() else { unreachable!() };
                 if item.configuration.len() >= self.limits.max_configuration {
                     let limit = self.limits.max_configuration;
                     let what = "configuration entries";
@@ -282,12 +253,7 @@ impl Parser<'_> {
 
     fn item(&self, e: &BytesStart<'_>, role: Role, at: usize) -> Result<ItemAcc, ConfigError> {
         let type_name = self.attribute(e, role.name(), "type", at)?;
-        Ok(ItemAcc {
-            role,
-            at,
-            type_name,
-            configuration: Vec::new(),
-        })
+        Ok(ItemAcc { role, at, type_name, configuration: Vec::new() })
     }
 
     fn close(&mut self, at: usize) -> Result<(), ConfigError> {
@@ -314,10 +280,7 @@ impl Parser<'_> {
 
     fn finish_step(&self, acc: StepAcc) -> Result<Step, ConfigError> {
         match acc.provider {
-            Some(provider) => Ok(Step {
-                predicates: acc.predicates,
-                provider,
-            }),
+            Some(provider) => Ok(Step { predicates: acc.predicates, provider }),
             None => Err(self.error(acc.at, ConfigErrorKind::NoProvider)),
         }
     }
@@ -349,9 +312,7 @@ impl Parser<'_> {
                         provider: None,
                     }))
                 };
-                let Some(acc) = acc else {
-                    unreachable!("a predicate is always inside a step")
-                };
+                let Some(acc) = acc else { unreachable!("a predicate is always inside a step") };
                 if acc.provider.is_some() {
                     return Err(self.error(at, ConfigErrorKind::PredicateAfterProvider));
                 }
@@ -372,19 +333,10 @@ impl Parser<'_> {
                 } else {
                     if self.steps.len() >= limits.max_steps {
                         let limit = limits.max_steps;
-                        return Err(self.error(
-                            at,
-                            ConfigErrorKind::Limit {
-                                what: "steps",
-                                limit,
-                            },
-                        ));
+                        return Err(self.error(at, ConfigErrorKind::Limit { what: "steps", limit }));
                     }
                     let predicates = self.flat.take().map(|a| a.predicates).unwrap_or_default();
-                    self.steps.push(Step {
-                        predicates,
-                        provider,
-                    });
+                    self.steps.push(Step { predicates, provider });
                 }
             }
         }
@@ -392,21 +344,14 @@ impl Parser<'_> {
     }
 
     fn class_of(&self, item: &ItemAcc) -> String {
-        item.type_name
-            .split(',')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_string()
+        item.type_name.split(',').next().unwrap_or("").trim().to_string()
     }
 
     fn predicate(&self, item: ItemAcc) -> Result<Predicate, ConfigError> {
         let class = self.class_of(&item);
         let Some(kind) = PredicateKind::from_full_name(&class) else {
-            let kind = ConfigErrorKind::UnknownType {
-                role: "predicate",
-                type_name: item.type_name,
-            };
+            let kind =
+                ConfigErrorKind::UnknownType { role: "predicate", type_name: item.type_name };
             return Err(self.error(item.at, kind));
         };
         let mut cfg = Config::new(self, kind.class_name(), item.configuration)?;
@@ -440,9 +385,7 @@ impl Parser<'_> {
                 if !token {
                     return Err(cfg.bad(at, "method".into(), value, "not an HTTP method token"));
                 }
-                Predicate::HttpMethod {
-                    method: value.to_ascii_uppercase(),
-                }
+                Predicate::HttpMethod { method: value.to_ascii_uppercase() }
             }
             PredicateKind::Always => Predicate::Always,
             PredicateKind::ServerRole => {
@@ -470,10 +413,7 @@ impl Parser<'_> {
     fn provider(&self, item: ItemAcc) -> Result<Provider, ConfigError> {
         let class = self.class_of(&item);
         let Some(kind) = ProviderKind::from_full_name(&class) else {
-            let kind = ConfigErrorKind::UnknownType {
-                role: "provider",
-                type_name: item.type_name,
-            };
+            let kind = ConfigErrorKind::UnknownType { role: "provider", type_name: item.type_name };
             return Err(self.error(item.at, kind));
         };
         let mut cfg = Config::new(self, kind.class_name(), item.configuration)?;
@@ -521,9 +461,7 @@ impl Parser<'_> {
                         },
                     ));
                 }
-                Provider::MultipleOrganizationSoapHeader {
-                    authentication_types: types,
-                }
+                Provider::MultipleOrganizationSoapHeader { authentication_types: types }
             }
             ProviderKind::CookieAndSoapHeader => Provider::CookieAndSoapHeader,
         };
@@ -551,11 +489,7 @@ impl<'p, 't> Config<'p, 't> {
                 return Err(parser.error(*at, ConfigErrorKind::DuplicateKey { key: key.clone() }));
             }
         }
-        Ok(Config {
-            parser,
-            class,
-            entries,
-        })
+        Ok(Config { parser, class, entries })
     }
 
     fn required(&mut self, key: &'static str, at: usize) -> Result<(String, usize), ConfigError> {
@@ -564,13 +498,9 @@ impl<'p, 't> Config<'p, 't> {
                 let (_, v, at) = self.entries.remove(i);
                 Ok((v, at))
             }
-            None => Err(self.parser.error(
-                at,
-                ConfigErrorKind::MissingKey {
-                    class: self.class,
-                    key,
-                },
-            )),
+            None => {
+                Err(self.parser.error(at, ConfigErrorKind::MissingKey { class: self.class, key }))
+            }
         }
     }
 
@@ -579,23 +509,14 @@ impl<'p, 't> Config<'p, 't> {
     }
 
     fn take_matching(&mut self, f: impl Fn(&str) -> bool) -> Vec<(String, String, usize)> {
-        let (taken, kept) = std::mem::take(&mut self.entries)
-            .into_iter()
-            .partition(|(k, _, _)| f(k));
+        let (taken, kept) =
+            std::mem::take(&mut self.entries).into_iter().partition(|(k, _, _)| f(k));
         self.entries = kept;
         taken
     }
 
     fn bad(&self, at: usize, key: String, value: String, reason: &'static str) -> ConfigError {
-        self.parser.error(
-            at,
-            ConfigErrorKind::BadValue {
-                class: self.class,
-                key,
-                value,
-                reason,
-            },
-        )
+        self.parser.error(at, ConfigErrorKind::BadValue { class: self.class, key, value, reason })
     }
 
     /// Fails on the first key nobody took.
@@ -603,13 +524,7 @@ impl<'p, 't> Config<'p, 't> {
         match self.entries.first() {
             Some((key, _, at)) => {
                 let key = key.clone();
-                Err(self.parser.error(
-                    *at,
-                    ConfigErrorKind::UnknownKey {
-                        class: self.class,
-                        key,
-                    },
-                ))
+                Err(self.parser.error(*at, ConfigErrorKind::UnknownKey { class: self.class, key }))
             }
             None => Ok(()),
         }
@@ -635,22 +550,17 @@ pub fn print(pipeline: &Pipeline) -> String {
         }
         let config: Vec<(String, String)> = match &step.provider {
             Provider::Redirect { url } => vec![("url".into(), url.clone())],
-            Provider::MultipleOrganizationSoapHeader {
-                authentication_types,
-            } => authentication_types
-                .0
-                .iter()
-                .enumerate()
-                .map(|(i, t)| (format!("authenticationType{i}"), t.to_string()))
-                .collect(),
+            Provider::MultipleOrganizationSoapHeader { authentication_types } => {
+                authentication_types
+                    .0
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (format!("authenticationType{i}"), t.to_string()))
+                    .collect()
+            }
             _ => Vec::new(),
         };
-        element(
-            &mut out,
-            "provider",
-            &step.provider.kind().type_string(),
-            &config,
-        );
+        element(&mut out, "provider", &step.provider.kind().type_string(), &config);
         out.push_str("  </step>\n");
     }
     out.push_str("</pipeline>\n");
@@ -665,10 +575,7 @@ fn element(out: &mut String, name: &str, type_string: &str, config: &[(String, S
     }
     let _ = writeln!(out, "    <{name} type=\"{t}\">");
     for (k, v) in config {
-        let (k, v) = (
-            quick_xml::escape::escape(k.as_str()),
-            quick_xml::escape::escape(v.as_str()),
-        );
+        let (k, v) = (quick_xml::escape::escape(k.as_str()), quick_xml::escape::escape(v.as_str()));
         let _ = writeln!(out, "      <configuration key=\"{k}\" value=\"{v}\" />");
     }
     let _ = writeln!(out, "    </{name}>");
