@@ -20,6 +20,9 @@ pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
 /// The XML Schema namespace.
 pub const XSD_NS: &str = "http://www.w3.org/2001/XMLSchema";
 
+/// The `xml:` namespace: always bound to `xml`, never declared.
+pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
 /// Hard ceiling on nesting, whatever [`Limits::max_depth`] says: the tree is walked
 /// recursively, so depth must stay small enough for the stack.
 pub const HARD_MAX_DEPTH: usize = 512;
@@ -609,6 +612,9 @@ impl Prefixes {
             if out.iter().any(|(n, p)| n == ns || p == prefix) {
                 return Err(format!("duplicate binding {prefix:?} = {ns:?}"));
             }
+            if *ns == XML_NS {
+                return Err("the xml namespace is bound implicitly".into());
+            }
             if *ns == XSI_NS && prefix.is_empty() {
                 return Err("xsi needs a non-empty prefix".into());
             }
@@ -653,6 +659,9 @@ impl Prefixes {
 
     /// The lexical QName for `{ns}local` (the namespace must be bound).
     pub fn qname(&self, ns: &str, local: &str) -> String {
+        if ns == XML_NS {
+            return format!("xml:{local}");
+        }
         match self.prefix_of(ns) {
             Some("") | None => local.to_owned(),
             Some(p) => format!("{p}:{local}"),
@@ -744,7 +753,7 @@ impl Prefixes {
 fn collect_namespaces(e: &Element, out: &mut Vec<String>) {
     let mut add = |ns: &Option<String>| {
         if let Some(ns) = ns {
-            if !out.contains(ns) {
+            if ns != XML_NS && !out.contains(ns) {
                 out.push(ns.clone());
             }
         }
