@@ -57,6 +57,9 @@ pub struct Definition {
     pub subset: bool,
     /// Absent from on-premise WSDLs (CRM Online only): absence is a note, not a difference.
     pub online_only: bool,
+    /// The service (`wsdl:service/@name`) whose WSDL defines it, when names collide across
+    /// services (MetadataService has its own `Execute` in the same namespace).
+    pub service: Option<&'static str>,
 }
 
 const fn t(ns: &'static str, name: &'static str) -> TypeName {
@@ -76,13 +79,13 @@ const fn req(ns: &'static str, name: &'static str, ty: TypeName) -> Particle {
     p(ns, name, 1, Max::One, ty)
 }
 const fn ct(ns: &'static str, name: &'static str, base: Option<TypeName>, particles: &'static [Particle]) -> Definition {
-    Definition { kind: Kind::ComplexType, ns, name, base, element_type: None, particles, subset: false, online_only: false }
+    Definition { kind: Kind::ComplexType, ns, name, base, element_type: None, particles, subset: false, online_only: false, service: None }
 }
 const fn el(ns: &'static str, name: &'static str, particles: &'static [Particle]) -> Definition {
-    Definition { kind: Kind::Element, ns, name, base: None, element_type: None, particles, subset: false, online_only: false }
+    Definition { kind: Kind::Element, ns, name, base: None, element_type: None, particles, subset: false, online_only: false, service: None }
 }
 const fn typed_el(ns: &'static str, name: &'static str, ty: TypeName) -> Definition {
-    Definition { kind: Kind::Element, ns, name, base: None, element_type: Some(ty), particles: &[], subset: false, online_only: false }
+    Definition { kind: Kind::Element, ns, name, base: None, element_type: Some(ty), particles: &[], subset: false, online_only: false, service: None }
 }
 
 // --- 2007 CoreTypes: SOAP headers -------------------------------------------------------
@@ -112,8 +115,14 @@ pub static CALLER_ORIGIN_TOKEN_ELEMENT: Definition = typed_el(WS_NS, "CallerOrig
 pub static CORRELATION_TOKEN_ELEMENT: Definition = typed_el(WS_NS, "CorrelationToken", t(CORE_NS, "CorrelationToken"));
 
 // --- 2007 WebServices: CrmService -------------------------------------------------------
-pub static SERVICE_EXECUTE: Definition = el(WS_NS, "Execute", &[req(WS_NS, "Request", t(WS_NS, "Request"))]);
-pub static SERVICE_EXECUTE_RESPONSE: Definition = el(WS_NS, "ExecuteResponse", &[req(WS_NS, "Response", t(WS_NS, "Response"))]);
+pub static SERVICE_EXECUTE: Definition = Definition {
+    service: Some("CrmService"),
+    ..el(WS_NS, "Execute", &[req(WS_NS, "Request", t(WS_NS, "Request"))])
+};
+pub static SERVICE_EXECUTE_RESPONSE: Definition = Definition {
+    service: Some("CrmService"),
+    ..el(WS_NS, "ExecuteResponse", &[req(WS_NS, "Response", t(WS_NS, "Response"))])
+};
 pub static WHO_AM_I_REQUEST: Definition = ct(WS_NS, "WhoAmIRequest", Some(t(WS_NS, "Request")), &[]);
 pub static WHO_AM_I_RESPONSE: Definition = ct(WS_NS, "WhoAmIResponse", Some(t(WS_NS, "Response")), &[
     req(WS_NS, "UserId", GUID),
@@ -423,6 +432,8 @@ pub const WSDL_LIMITS: Limits = Limits {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Found {
     file: String,
+    /// `wsdl:service/@name`, `""` when the document has none (then it matches every def).
+    service: String,
     kind: Kind,
     ns: String,
     name: String,
@@ -492,6 +503,7 @@ pub fn check_documents(docs: &[(&str, &[u8])]) -> Result<WsdlReport, WsdlCheckEr
         let here: Vec<&Found> = found
             .iter()
             .filter(|f| f.kind == def.kind && f.ns == def.ns && f.name == def.name)
+            .filter(|f| f.service.is_empty() || def.service.is_none_or(|s| s == f.service))
             .collect();
         if here.is_empty() {
             if def.online_only {
@@ -572,6 +584,12 @@ fn qattr(path: &[&Element], e: &Element, attr: &str) -> Option<String> {
 
 fn collect_definitions(file: &str, root: &Element, out: &mut Vec<Found>) {
     let xs = |e: &Element, n: &str| e.is(Some(XSD_NS), n);
+    let service = root
+        .elements()
+        .find(|e| e.is(Some(WSDL_NS), "service"))
+        .and_then(|e| e.attribute("name"))
+        .unwrap_or("")
+        .to_owned();
     for types in root.elements().filter(|e| e.is(Some(WSDL_NS), "types")) {
         for schema in types.elements().filter(|e| xs(e, "schema")) {
             let tns = schema.attribute("targetNamespace").unwrap_or("").to_owned();
@@ -588,6 +606,7 @@ fn collect_definitions(file: &str, root: &Element, out: &mut Vec<Found>) {
                 let Some(name) = d.attribute("name") else { continue };
                 let mut f = Found {
                     file: file.to_owned(),
+                    service: service.clone(),
                     kind,
                     ns: tns.clone(),
                     name: name.to_owned(),
