@@ -1,17 +1,25 @@
 //! Property tests for the codecs, named by PROTOCOL section 3 invariant IDs.
 
-use crmauth::codec::discovery::{self, Credentials, DiscoveryRequest, DiscoveryResponse, OrganizationDetail};
+use crmauth::codec::discovery::{
+    self, Credentials, DiscoveryRequest, DiscoveryResponse, OrganizationDetail,
+};
 use crmauth::codec::fault::{self, ErrorCode};
 use crmauth::codec::ns::{CORE_NS, DISCO_NS, QUERY_NS, WS_NS};
 use crmauth::codec::service::{self, ServiceRequest, ServiceResponse};
-use crmauth::codec::token::{self, AuthenticationType, CallerOrigin, CallerOriginToken, CorrelationToken, CrmAuthenticationToken, CrmHeaders};
+use crmauth::codec::token::{
+    self, AuthenticationType, CallerOrigin, CallerOriginToken, CorrelationToken,
+    CrmAuthenticationToken, CrmHeaders,
+};
 use crmauth::codec::xml::{Prefixes, XSD_NS, XSI_NS};
-use crmauth::codec::{cookie, rps, soap, DecodeError, SoapVersion, Secret, Ticket};
+use crmauth::codec::{cookie, rps, soap, DecodeError, Secret, SoapVersion, Ticket};
 use proptest::prelude::*;
 use uuid::Uuid;
 
 fn cfg() -> ProptestConfig {
-    ProptestConfig { cases: 256, ..ProptestConfig::default() }
+    ProptestConfig {
+        cases: 256,
+        ..ProptestConfig::default()
+    }
 }
 
 fn version() -> impl Strategy<Value = SoapVersion> {
@@ -21,10 +29,22 @@ fn version() -> impl Strategy<Value = SoapVersion> {
 /// Distinct arbitrary prefixes for every namespace; optionally one element namespace is
 /// the default namespace.
 fn prefixes() -> impl Strategy<Value = (SoapVersion, Prefixes)> {
-    (version(), prop::collection::btree_set("[a-wyz_][a-z0-9._-]{0,4}", 7), prop::option::of(0usize..6)).prop_map(
-        |(v, names, default)| {
+    (
+        version(),
+        prop::collection::btree_set("[a-wyz_][a-z0-9._-]{0,4}", 7),
+        prop::option::of(0usize..6),
+    )
+        .prop_map(|(v, names, default)| {
             let names: Vec<String> = names.into_iter().collect();
-            let nss = [v.namespace(), WS_NS, CORE_NS, DISCO_NS, QUERY_NS, XSD_NS, XSI_NS];
+            let nss = [
+                v.namespace(),
+                WS_NS,
+                CORE_NS,
+                DISCO_NS,
+                QUERY_NS,
+                XSD_NS,
+                XSI_NS,
+            ];
             let bindings: Vec<(&str, &str)> = nss
                 .iter()
                 .zip(names.iter())
@@ -32,8 +52,7 @@ fn prefixes() -> impl Strategy<Value = (SoapVersion, Prefixes)> {
                 .map(|(i, (ns, p))| (*ns, if Some(i) == default { "" } else { p.as_str() }))
                 .collect();
             (v, Prefixes::new(&bindings).expect("valid prefixes"))
-        },
-    )
+        })
 }
 
 fn text() -> impl Strategy<Value = String> {
@@ -45,12 +64,18 @@ fn uuid() -> impl Strategy<Value = Uuid> {
 }
 
 fn token_strategy() -> impl Strategy<Value = CrmAuthenticationToken> {
-    (0i64..3, prop::option::of(text()), prop::option::of(text()), uuid()).prop_map(|(a, t, o, c)| CrmAuthenticationToken {
-        authentication_type: AuthenticationType::from_code(a).unwrap_or(AuthenticationType::Ad),
-        crm_ticket: t.map(Ticket::new),
-        organization_name: o,
-        caller_id: c,
-    })
+    (
+        0i64..3,
+        prop::option::of(text()),
+        prop::option::of(text()),
+        uuid(),
+    )
+        .prop_map(|(a, t, o, c)| CrmAuthenticationToken {
+            authentication_type: AuthenticationType::from_code(a).unwrap_or(AuthenticationType::Ad),
+            crm_ticket: t.map(Ticket::new),
+            organization_name: o,
+            caller_id: c,
+        })
 }
 
 fn headers_strategy() -> impl Strategy<Value = CrmHeaders> {
@@ -58,35 +83,54 @@ fn headers_strategy() -> impl Strategy<Value = CrmHeaders> {
         Just(CallerOrigin::ApplicationOrigin),
         Just(CallerOrigin::AsyncServiceOrigin),
         Just(CallerOrigin::WebServiceApiOrigin),
-        prop::option::of(text()).prop_map(|t| CallerOrigin::OfflineOrigin { offline_timestamp: t }),
+        prop::option::of(text()).prop_map(|t| CallerOrigin::OfflineOrigin {
+            offline_timestamp: t
+        }),
     ];
     (
         prop::option::of(token_strategy()),
-        prop::option::of(prop::option::of(origin).prop_map(|o| CallerOriginToken { caller_origin: o })),
-        prop::option::of((uuid(), prop::option::of(text()), any::<i32>()).prop_map(|(i, t, d)| CorrelationToken {
-            correlation_id: i,
-            correlation_updated_time: t,
-            depth: d,
-        })),
+        prop::option::of(
+            prop::option::of(origin).prop_map(|o| CallerOriginToken { caller_origin: o }),
+        ),
+        prop::option::of(
+            (uuid(), prop::option::of(text()), any::<i32>()).prop_map(|(i, t, d)| {
+                CorrelationToken {
+                    correlation_id: i,
+                    correlation_updated_time: t,
+                    depth: d,
+                }
+            }),
+        ),
     )
-        .prop_map(|(token, caller_origin, correlation)| CrmHeaders { token, caller_origin, correlation })
+        .prop_map(|(token, caller_origin, correlation)| CrmHeaders {
+            token,
+            caller_origin,
+            correlation,
+        })
 }
 
 fn credentials() -> impl Strategy<Value = Credentials> {
     prop_oneof![
-        text().prop_map(|t| Credentials::Passport { passport_ticket: Ticket::new(t) }),
-        (text(), text()).prop_map(|(u, p)| Credentials::UserPassword { user_id: u, password: Secret::new(p) }),
+        text().prop_map(|t| Credentials::Passport {
+            passport_ticket: Ticket::new(t)
+        }),
+        (text(), text()).prop_map(|(u, p)| Credentials::UserPassword {
+            user_id: u,
+            password: Secret::new(p)
+        }),
     ]
 }
 
 fn org() -> impl Strategy<Value = OrganizationDetail> {
-    (uuid(), prop::collection::vec(prop::option::of(text()), 5)).prop_map(|(id, f)| OrganizationDetail {
-        organization_id: id,
-        organization_name: f[0].clone(),
-        friendly_name: f[1].clone(),
-        crm_metadata_service_url: f[2].clone(),
-        crm_service_url: f[3].clone(),
-        web_application_url: f[4].clone(),
+    (uuid(), prop::collection::vec(prop::option::of(text()), 5)).prop_map(|(id, f)| {
+        OrganizationDetail {
+            organization_id: id,
+            organization_name: f[0].clone(),
+            friendly_name: f[1].clone(),
+            crm_metadata_service_url: f[2].clone(),
+            crm_service_url: f[3].clone(),
+            web_application_url: f[4].clone(),
+        }
     })
 }
 
@@ -94,11 +138,16 @@ fn disco_request() -> impl Strategy<Value = DiscoveryRequest> {
     prop_oneof![
         Just(DiscoveryRequest::RetrievePolicy),
         credentials().prop_map(|c| DiscoveryRequest::RetrieveOrganizations { credentials: c }),
-        (text(), credentials()).prop_map(|(o, c)| DiscoveryRequest::RetrieveCrmTicket { organization_name: o, credentials: c }),
-        (text(), text(), text()).prop_map(|(e, t, o)| DiscoveryRequest::RetrieveCrmUserIdByExternalId {
-            external_id: e,
-            passport_ticket: Ticket::new(t),
-            organization_name: o
+        (text(), credentials()).prop_map(|(o, c)| DiscoveryRequest::RetrieveCrmTicket {
+            organization_name: o,
+            credentials: c
+        }),
+        (text(), text(), text()).prop_map(|(e, t, o)| {
+            DiscoveryRequest::RetrieveCrmUserIdByExternalId {
+                external_id: e,
+                passport_ticket: Ticket::new(t),
+                organization_name: o,
+            }
         }),
     ]
 }
@@ -106,10 +155,21 @@ fn disco_request() -> impl Strategy<Value = DiscoveryRequest> {
 fn disco_response() -> impl Strategy<Value = DiscoveryResponse> {
     prop_oneof![
         prop::option::of(text()).prop_map(|p| DiscoveryResponse::RetrievePolicy { policy: p }),
-        prop::collection::vec(org(), 0..3).prop_map(|o| DiscoveryResponse::RetrieveOrganizations { organization_details: o }),
-        (prop::option::of(text()), prop::option::of(org()), prop::option::of(text())).prop_map(|(t, o, e)| {
-            DiscoveryResponse::RetrieveCrmTicket { crm_ticket: t.map(Ticket::new), organization_detail: o, expiration_date: e }
+        prop::collection::vec(org(), 0..3).prop_map(|o| DiscoveryResponse::RetrieveOrganizations {
+            organization_details: o
         }),
+        (
+            prop::option::of(text()),
+            prop::option::of(org()),
+            prop::option::of(text())
+        )
+            .prop_map(|(t, o, e)| {
+                DiscoveryResponse::RetrieveCrmTicket {
+                    crm_ticket: t.map(Ticket::new),
+                    organization_detail: o,
+                    expiration_date: e,
+                }
+            }),
         uuid().prop_map(|u| DiscoveryResponse::RetrieveCrmUserIdByExternalId { crm_user_id: u }),
     ]
 }
@@ -117,24 +177,35 @@ fn disco_response() -> impl Strategy<Value = DiscoveryResponse> {
 fn service_request() -> impl Strategy<Value = ServiceRequest> {
     prop_oneof![
         Just(ServiceRequest::WhoAmI),
-        (text(), uuid(), prop::collection::vec(text(), 0..3)).prop_map(|(e, id, c)| ServiceRequest::Retrieve {
-            entity_name: e,
-            id,
-            columns: c
+        (text(), uuid(), prop::collection::vec(text(), 0..3)).prop_map(|(e, id, c)| {
+            ServiceRequest::Retrieve {
+                entity_name: e,
+                id,
+                columns: c,
+            }
         }),
     ]
 }
 
 fn service_response() -> impl Strategy<Value = ServiceResponse> {
     prop_oneof![
-        (uuid(), uuid(), uuid()).prop_map(|(a, b, c)| ServiceResponse::WhoAmI { user_id: a, business_unit_id: b, organization_id: c }),
+        (uuid(), uuid(), uuid()).prop_map(|(a, b, c)| ServiceResponse::WhoAmI {
+            user_id: a,
+            business_unit_id: b,
+            organization_id: c
+        }),
         prop::option::of(text()).prop_map(|f| ServiceResponse::RetrieveSystemUser { fullname: f }),
     ]
 }
 
 fn check_total<T>(input: &[u8], r: Result<T, DecodeError>) -> Result<(), TestCaseError> {
     if let Err(e) = r {
-        prop_assert!(e.offset <= input.len() as u64 + 1, "offset {} beyond input of {}", e.offset, input.len());
+        prop_assert!(
+            e.offset <= input.len() as u64 + 1,
+            "offset {} beyond input of {}",
+            e.offset,
+            input.len()
+        );
     }
     Ok(())
 }

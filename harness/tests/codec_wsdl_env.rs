@@ -16,5 +16,9 @@ fn schema_table_matches_wsdl_dir_when_given() {
     for d in &report.differences {
         eprintln!("difference: {d}");
     }
-    assert!(report.differences.is_empty(), "{} differences", report.differences.len());
+    assert!(
+        report.differences.is_empty(),
+        "{} differences",
+        report.differences.len()
+    );
 }

@@ -111,15 +111,29 @@ impl CliError {
 /// Read `FILE` or stdin (`-`), refusing more than 16 MiB.
 pub fn read_input(path: &str) -> Result<Vec<u8>, CliError> {
     const MAX: u64 = 16 << 20;
-    let err = |e: std::io::Error| CliError::Read { file: path.to_owned(), message: e.to_string() };
+    let err = |e: std::io::Error| CliError::Read {
+        file: path.to_owned(),
+        message: e.to_string(),
+    };
     let mut buf = Vec::new();
     if path == "-" {
-        std::io::stdin().lock().take(MAX + 1).read_to_end(&mut buf).map_err(err)?;
+        std::io::stdin()
+            .lock()
+            .take(MAX + 1)
+            .read_to_end(&mut buf)
+            .map_err(err)?;
     } else {
-        std::fs::File::open(path).map_err(err)?.take(MAX + 1).read_to_end(&mut buf).map_err(err)?;
+        std::fs::File::open(path)
+            .map_err(err)?
+            .take(MAX + 1)
+            .read_to_end(&mut buf)
+            .map_err(err)?;
     }
     if buf.len() as u64 > MAX {
-        return Err(CliError::Read { file: path.to_owned(), message: format!("larger than {MAX} bytes") });
+        return Err(CliError::Read {
+            file: path.to_owned(),
+            message: format!("larger than {MAX} bytes"),
+        });
     }
     Ok(buf)
 }
@@ -128,13 +142,25 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, CliError> {
 pub fn decode(args: &DecodeArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let bytes = read_input(&args.input)?;
     let v = decode_bytes(args.kind, &args.input, &bytes, args.reveal)?;
-    writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
+    writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(&v).unwrap_or_default()
+    )?;
     Ok(0)
 }
 
 /// The JSON for `decode` of `bytes` (named `file` in errors).
-pub fn decode_bytes(kind: DecodeKind, file: &str, bytes: &[u8], reveal: bool) -> Result<Value, CliError> {
-    let input = |error| CliError::Input { file: file.to_owned(), error };
+pub fn decode_bytes(
+    kind: DecodeKind,
+    file: &str,
+    bytes: &[u8],
+    reveal: bool,
+) -> Result<Value, CliError> {
+    let input = |error| CliError::Input {
+        file: file.to_owned(),
+        error,
+    };
     let run = || -> Result<Value, DecodeError> {
         Ok(match kind {
             DecodeKind::Token => {
@@ -144,15 +170,29 @@ pub fn decode_bytes(kind: DecodeKind, file: &str, bytes: &[u8], reveal: bool) ->
             }
             DecodeKind::Envelope => envelope_json(bytes)?,
             DecodeKind::Fault => fault_json(bytes)?,
-            DecodeKind::Discovery => serde_json::to_value(discovery::decode_message(bytes)?).unwrap_or(Value::Null),
+            DecodeKind::Discovery => {
+                serde_json::to_value(discovery::decode_message(bytes)?).unwrap_or(Value::Null)
+            }
             DecodeKind::Cookie => {
-                let text = std::str::from_utf8(bytes)
-                    .map_err(|e| DecodeError::malformed(e.valid_up_to() as u64, "Cookie header is not UTF-8"))?;
+                let text = std::str::from_utf8(bytes).map_err(|e| {
+                    DecodeError::new(
+                        e.valid_up_to() as u64,
+                        crate::codec::DecodeErrorKind::Malformed(
+                            "Cookie header is not UTF-8".into(),
+                        ),
+                    )
+                })?;
                 let header = text.trim_end_matches(['\r', '\n']);
+                let cookies = cookie::parse_cookie_header(header)?;
+                let (session, session_error) = match cookie::session_from_header(header) {
+                    Ok(s) => (json!(s), Value::Null),
+                    Err(e) => (Value::Null, json!(e)),
+                };
                 json!({
-                    "cookies": cookie::parse_cookie_header(header)?,
+                    "cookies": cookies,
                     "cookie_exist": cookie::cookie_exist(header),
-                    "session": cookie::session_from_header(header)?,
+                    "session": session,
+                    "session_error": session_error,
                 })
             }
             DecodeKind::Rps => {
@@ -187,14 +227,20 @@ fn fault_json(bytes: &[u8]) -> Result<Value, DecodeError> {
 
 fn envelope_json(bytes: &[u8]) -> Result<Value, DecodeError> {
     let env = soap::parse_envelope(bytes)?;
-    let names = |v: &[crate::codec::xml::Element]| v.iter().map(|e| e.name().to_string()).collect::<Vec<_>>();
+    let names = |v: &[crate::codec::xml::Element]| {
+        v.iter().map(|e| e.name().to_string()).collect::<Vec<_>>()
+    };
     let h = token::read_headers(&env)?;
     let message = match env.body.first() {
-        Some(b) if b.is(Some(env.version.namespace()), "Fault") => json!({"fault": fault_json(bytes)?}),
+        Some(b) if b.is(Some(env.version.namespace()), "Fault") => {
+            json!({"fault": fault_json(bytes)?})
+        }
         Some(b) if b.namespace.as_deref() == Some(crate::codec::ns::DISCO_NS) => {
             json!({"discovery": discovery::decode_message(bytes)?})
         }
-        Some(b) if b.local.ends_with("Response") => json!({"service_response": service::decode_response(bytes)?}),
+        Some(b) if b.local.ends_with("Response") => {
+            json!({"service_response": service::decode_response(bytes)?})
+        }
         Some(_) => json!({"service_request": service::decode_request(bytes)?.1}),
         None => Value::Null,
     };
@@ -224,21 +270,41 @@ pub fn encode(args: &EncodeArgs, out: &mut dyn Write) -> Result<u8, CliError> {
 }
 
 /// The envelope for `encode` of JSON `bytes` (named `file` in errors).
-pub fn encode_bytes(kind: EncodeKind, file: &str, bytes: &[u8], v: SoapVersion) -> Result<String, CliError> {
-    let input = |e: serde_json::Error| CliError::Input { file: file.to_owned(), error: rps::json_error(bytes, &e) };
+pub fn encode_bytes(
+    kind: EncodeKind,
+    file: &str,
+    bytes: &[u8],
+    v: SoapVersion,
+) -> Result<String, CliError> {
+    let input = |e: serde_json::Error| CliError::Input {
+        file: file.to_owned(),
+        error: rps::json_error(bytes, &e),
+    };
     Ok(match kind {
         EncodeKind::Token => {
             let t: token::CrmAuthenticationToken = serde_json::from_slice(bytes).map_err(input)?;
-            let h = token::CrmHeaders { token: Some(t), ..Default::default() };
-            service::encode_request(&service::ServiceRequest::WhoAmI, &h, v, &service::prefixes(v))
+            let h = token::CrmHeaders {
+                token: Some(t),
+                ..Default::default()
+            };
+            service::encode_request(
+                &service::ServiceRequest::WhoAmI,
+                &h,
+                v,
+                &service::prefixes(v),
+            )
         }
         EncodeKind::Fault => {
             let f: FaultInput = serde_json::from_slice(bytes).map_err(input)?;
             fault::encode_fault(v, f.code, &f.description)
         }
         EncodeKind::Discovery => match serde_json::from_slice(bytes).map_err(input)? {
-            discovery::DiscoveryMessage::Request(r) => discovery::encode_request(&r, v, &discovery::prefixes(v)),
-            discovery::DiscoveryMessage::Response(r) => discovery::encode_response(&r, v, &discovery::prefixes(v)),
+            discovery::DiscoveryMessage::Request(r) => {
+                discovery::encode_request(&r, v, &discovery::prefixes(v))
+            }
+            discovery::DiscoveryMessage::Response(r) => {
+                discovery::encode_response(&r, v, &discovery::prefixes(v))
+            }
         },
     })
 }

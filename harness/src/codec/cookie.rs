@@ -18,7 +18,10 @@ pub struct CookieLimits {
 
 impl CookieLimits {
     /// 8 KiB header, 64 cookies (ours; common server defaults).
-    pub const DEFAULT: CookieLimits = CookieLimits { max_header_bytes: 8 << 10, max_cookies: 64 };
+    pub const DEFAULT: CookieLimits = CookieLimits {
+        max_header_bytes: 8 << 10,
+        max_cookies: 64,
+    };
 }
 
 /// One `name=value` pair; `value` has its optional DQUOTEs removed. Values are redacted in
@@ -38,19 +41,35 @@ pub fn parse_cookie_header(header: &str) -> Result<Vec<Cookie>, DecodeError> {
 }
 
 /// [`parse_cookie_header`] with explicit limits.
-pub fn parse_cookie_header_with(header: &str, limits: &CookieLimits) -> Result<Vec<Cookie>, DecodeError> {
+pub fn parse_cookie_header_with(
+    header: &str,
+    limits: &CookieLimits,
+) -> Result<Vec<Cookie>, DecodeError> {
     if header.len() > limits.max_header_bytes {
-        return Err(DecodeError::new(limits.max_header_bytes as u64, DecodeErrorKind::TooLarge { limit: limits.max_header_bytes }));
+        return Err(DecodeError::new(
+            limits.max_header_bytes as u64,
+            DecodeErrorKind::TooLarge {
+                limit: limits.max_header_bytes,
+            },
+        ));
     }
-    if let Some(i) = header.bytes().position(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
-        return Err(DecodeError::malformed(i as u64, "control character in Cookie header"));
+    if let Some(i) = header
+        .bytes()
+        .position(|b| (b < 0x20 && b != b'\t') || b == 0x7f)
+    {
+        return Err(DecodeError::malformed(
+            i as u64,
+            "control character in Cookie header",
+        ));
     }
     let mut out = Vec::new();
     let mut offset = 0usize;
     for seg in header.split(';') {
         let here = offset;
         offset += seg.len() + 1;
-        let Some((name, value)) = seg.split_once('=') else { continue };
+        let Some((name, value)) = seg.split_once('=') else {
+            continue;
+        };
         let name = name.trim_matches([' ', '\t']);
         if name.is_empty() {
             return Err(DecodeError::bad_value(here as u64, "cookie name", seg));
@@ -60,9 +79,17 @@ pub fn parse_cookie_header_with(header: &str, limits: &CookieLimits) -> Result<V
             value = &value[1..value.len() - 1];
         }
         if out.len() == limits.max_cookies {
-            return Err(DecodeError::new(here as u64, DecodeErrorKind::TooManyItems { limit: limits.max_cookies }));
+            return Err(DecodeError::new(
+                here as u64,
+                DecodeErrorKind::TooManyItems {
+                    limit: limits.max_cookies,
+                },
+            ));
         }
-        out.push(Cookie { name: name.to_owned(), value: Secret::new(value) });
+        out.push(Cookie {
+            name: name.to_owned(),
+            value: Secret::new(value),
+        });
     }
     Ok(out)
 }
@@ -73,7 +100,9 @@ pub fn parse_cookie_header_with(header: &str, limits: &CookieLimits) -> Result<V
 /// closed).
 pub fn cookie_exist(header: &str) -> bool {
     parse_cookie_header(header).is_ok_and(|cs| {
-        cs.iter().any(|c| c.name.eq_ignore_ascii_case(SESSION_COOKIE) && c.value.reveal().contains("ticket"))
+        cs.iter().any(|c| {
+            c.name.eq_ignore_ascii_case(SESSION_COOKIE) && c.value.reveal().contains("ticket")
+        })
     })
 }
 
@@ -108,7 +137,10 @@ pub fn parse_session(value: &str) -> Result<MsCrmSession, DecodeError> {
         *slot = Some(percent_decode(v).ok_or_else(|| DecodeError::bad_value(here, k, v))?);
     }
     let ticket = ticket.ok_or_else(|| DecodeError::missing(0, "ticket"))?;
-    Ok(MsCrmSession { ticket: Ticket::new(ticket), expiration })
+    Ok(MsCrmSession {
+        ticket: Ticket::new(ticket),
+        expiration,
+    })
 }
 
 /// The session from a whole `Cookie` header: the first `MSCRMSession` cookie.
@@ -164,7 +196,10 @@ pub fn encode_session_value(s: &MsCrmSession) -> String {
 /// A `Set-Cookie` header value for the session: `MSCRMSession=…; Path=/; HttpOnly`
 /// (plus `; Secure` when asked).
 pub fn set_cookie(s: &MsCrmSession, secure: bool) -> String {
-    let mut v = format!("{SESSION_COOKIE}={}; Path=/; HttpOnly", encode_session_value(s));
+    let mut v = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly",
+        encode_session_value(s)
+    );
     if secure {
         v.push_str("; Secure");
     }
@@ -178,23 +213,44 @@ mod tests {
     #[test]
     fn rfc6265_pairs_quotes_whitespace() {
         let c = parse_cookie_header(r#" a=1;b = "two" ;; noeq; MSCRMSession=ticket=x"#).unwrap();
-        let got: Vec<(&str, &str)> = c.iter().map(|c| (c.name.as_str(), c.value.reveal())).collect();
-        assert_eq!(got, vec![("a", "1"), ("b", "two"), ("MSCRMSession", "ticket=x")]);
+        let got: Vec<(&str, &str)> = c
+            .iter()
+            .map(|c| (c.name.as_str(), c.value.reveal()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("a", "1"), ("b", "two"), ("MSCRMSession", "ticket=x")]
+        );
         assert!(parse_cookie_header("=v").is_err());
         assert!(parse_cookie_header("a=\u{1}").is_err());
     }
 
     #[test]
     fn limits() {
-        let l = CookieLimits { max_header_bytes: 20, max_cookies: 2 };
-        assert_eq!(parse_cookie_header_with(&"a=b;".repeat(6), &l).unwrap_err().kind, DecodeErrorKind::TooLarge { limit: 20 });
-        assert_eq!(parse_cookie_header_with("a=1;b=2;c=3", &l).unwrap_err().kind, DecodeErrorKind::TooManyItems { limit: 2 });
+        let l = CookieLimits {
+            max_header_bytes: 20,
+            max_cookies: 2,
+        };
+        assert_eq!(
+            parse_cookie_header_with(&"a=b;".repeat(6), &l)
+                .unwrap_err()
+                .kind,
+            DecodeErrorKind::TooLarge { limit: 20 }
+        );
+        assert_eq!(
+            parse_cookie_header_with("a=1;b=2;c=3", &l)
+                .unwrap_err()
+                .kind,
+            DecodeErrorKind::TooManyItems { limit: 2 }
+        );
     }
 
     #[test]
     fn cookie_exist_rule() {
         assert!(cookie_exist("MSCRMSession=ticket=abc"));
-        assert!(cookie_exist("x=1; mscrmsession=\"ticket=abc&expiration=1\""));
+        assert!(cookie_exist(
+            "x=1; mscrmsession=\"ticket=abc&expiration=1\""
+        ));
         assert!(!cookie_exist("MSCRMSession=tick"));
         assert!(!cookie_exist("Other=ticket"));
         assert!(!cookie_exist("MSCRMSessionX=ticket"));
@@ -213,7 +269,10 @@ mod tests {
         assert!(parse_session("ticket=%zz").is_err());
         assert!(parse_session("ticket=a&ticket=b").is_err());
         let sc = set_cookie(&s, true);
-        assert!(sc.starts_with("MSCRMSession=ticket=AB%2BCD%3D%3D&expiration=") && sc.ends_with("; Secure"));
+        assert!(
+            sc.starts_with("MSCRMSession=ticket=AB%2BCD%3D%3D&expiration=")
+                && sc.ends_with("; Secure")
+        );
         let header = sc.split(';').next().unwrap();
         assert!(cookie_exist(header));
         assert_eq!(session_from_header(header).unwrap(), Some(s));

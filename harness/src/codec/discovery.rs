@@ -117,16 +117,26 @@ pub fn encode_request(req: &DiscoveryRequest, version: SoapVersion, prefixes: &P
 }
 
 /// Encode a response envelope.
-pub fn encode_response(resp: &DiscoveryResponse, version: SoapVersion, prefixes: &Prefixes) -> String {
+pub fn encode_response(
+    resp: &DiscoveryResponse,
+    version: SoapVersion,
+    prefixes: &Prefixes,
+) -> String {
     let exec = Element::new(Some(DISCO_NS), "ExecuteResponse").child(response_element(resp));
     soap::write_envelope(version, prefixes, vec![], vec![exec])
 }
 
 fn credentials(def: &Definition, mut e: Element, c: &Credentials) -> Element {
     match c {
-        Credentials::Passport { passport_ticket } => e = e.child(leaf(def, "PassportTicket", passport_ticket.reveal())),
+        Credentials::Passport { passport_ticket } => {
+            e = e.child(leaf(def, "PassportTicket", passport_ticket.reveal()))
+        }
         Credentials::UserPassword { user_id, password } => {
-            e = e.child(leaf(def, "UserId", user_id)).child(leaf(def, "Password", password.reveal()))
+            e = e.child(leaf(def, "UserId", user_id)).child(leaf(
+                def,
+                "Password",
+                password.reveal(),
+            ))
         }
     }
     e
@@ -140,11 +150,22 @@ fn request_element(req: &DiscoveryRequest) -> Element {
             let d = &schema::RETRIEVE_ORGANIZATIONS_REQUEST;
             credentials(d, typed(d), c)
         }
-        DiscoveryRequest::RetrieveCrmTicket { organization_name, credentials: c } => {
+        DiscoveryRequest::RetrieveCrmTicket {
+            organization_name,
+            credentials: c,
+        } => {
             let d = &schema::RETRIEVE_CRM_TICKET_REQUEST;
-            credentials(d, typed(d).child(leaf(d, "OrganizationName", organization_name)), c)
+            credentials(
+                d,
+                typed(d).child(leaf(d, "OrganizationName", organization_name)),
+                c,
+            )
         }
-        DiscoveryRequest::RetrieveCrmUserIdByExternalId { external_id, passport_ticket, organization_name } => {
+        DiscoveryRequest::RetrieveCrmUserIdByExternalId {
+            external_id,
+            passport_ticket,
+            organization_name,
+        } => {
             let d = &schema::RETRIEVE_USER_ID_REQUEST;
             typed(d)
                 .child(leaf(d, "ExternalId", external_id))
@@ -172,7 +193,8 @@ fn organization_detail_children(mut e: Element, o: &OrganizationDetail) -> Eleme
 }
 
 fn response_element(resp: &DiscoveryResponse) -> Element {
-    let typed = |d: &Definition| node(&schema::DISCO_EXECUTE_RESPONSE, "Response").typed(d.ns, d.name);
+    let typed =
+        |d: &Definition| node(&schema::DISCO_EXECUTE_RESPONSE, "Response").typed(d.ns, d.name);
     match resp {
         DiscoveryResponse::RetrievePolicy { policy } => {
             let d = &schema::RETRIEVE_POLICY_RESPONSE;
@@ -182,22 +204,34 @@ fn response_element(resp: &DiscoveryResponse) -> Element {
                 None => e,
             }
         }
-        DiscoveryResponse::RetrieveOrganizations { organization_details } => {
+        DiscoveryResponse::RetrieveOrganizations {
+            organization_details,
+        } => {
             let d = &schema::RETRIEVE_ORGANIZATIONS_RESPONSE;
             let mut arr = node(d, "OrganizationDetails");
             for o in organization_details {
-                arr = arr.child(organization_detail_children(node(&schema::ARRAY_OF_ORGANIZATION_DETAIL, "OrganizationDetail"), o));
+                arr = arr.child(organization_detail_children(
+                    node(&schema::ARRAY_OF_ORGANIZATION_DETAIL, "OrganizationDetail"),
+                    o,
+                ));
             }
             typed(d).child(arr)
         }
-        DiscoveryResponse::RetrieveCrmTicket { crm_ticket, organization_detail, expiration_date } => {
+        DiscoveryResponse::RetrieveCrmTicket {
+            crm_ticket,
+            organization_detail,
+            expiration_date,
+        } => {
             let d = &schema::RETRIEVE_CRM_TICKET_RESPONSE;
             let mut e = typed(d);
             if let Some(t) = crm_ticket {
                 e = e.child(leaf(d, "CrmTicket", t.reveal()));
             }
             if let Some(o) = organization_detail {
-                e = e.child(organization_detail_children(node(d, "OrganizationDetail"), o));
+                e = e.child(organization_detail_children(
+                    node(d, "OrganizationDetail"),
+                    o,
+                ));
             }
             if let Some(x) = expiration_date {
                 e = e.child(leaf(d, "ExpirationDate", x));
@@ -212,7 +246,11 @@ fn response_element(resp: &DiscoveryResponse) -> Element {
 }
 
 /// The single `Execute`/`ExecuteResponse` body element and its `Request`/`Response` child.
-fn body_child<'a>(env: &'a soap::Envelope, wrapper: &'static Definition, child: &str) -> Result<&'a Element, DecodeError> {
+fn body_child<'a>(
+    env: &'a soap::Envelope,
+    wrapper: &'static Definition,
+    child: &str,
+) -> Result<&'a Element, DecodeError> {
     let body = env.body_element()?;
     if let Some(extra) = env.body.get(1) {
         return Err(DecodeError::unexpected(extra.offset, extra.local.clone()));
@@ -221,7 +259,8 @@ fn body_child<'a>(env: &'a soap::Envelope, wrapper: &'static Definition, child: 
         return Err(DecodeError::unexpected(body.offset, body.local.clone()));
     }
     let f = schema::read(body, wrapper)?;
-    f.get(child).ok_or_else(|| DecodeError::missing(body.offset, child))
+    f.get(child)
+        .ok_or_else(|| DecodeError::missing(body.offset, child))
 }
 
 fn read_credentials(f: &schema::Fields<'_>, offset: u64) -> Result<Credentials, DecodeError> {
@@ -229,9 +268,17 @@ fn read_credentials(f: &schema::Fields<'_>, offset: u64) -> Result<Credentials, 
     let user = f.text("UserId")?;
     let password = f.text("Password")?;
     match (passport, user, password) {
-        (Some(t), None, None) => Ok(Credentials::Passport { passport_ticket: Ticket::new(t) }),
-        (None, Some(u), Some(p)) => Ok(Credentials::UserPassword { user_id: u, password: Secret::new(p) }),
-        (Some(_), _, _) => Err(DecodeError::unexpected(offset, "UserId/Password together with PassportTicket")),
+        (Some(t), None, None) => Ok(Credentials::Passport {
+            passport_ticket: Ticket::new(t),
+        }),
+        (None, Some(u), Some(p)) => Ok(Credentials::UserPassword {
+            user_id: u,
+            password: Secret::new(p),
+        }),
+        (Some(_), _, _) => Err(DecodeError::unexpected(
+            offset,
+            "UserId/Password together with PassportTicket",
+        )),
         (None, None, _) => Err(DecodeError::missing(offset, "PassportTicket or UserId")),
         (None, Some(_), None) => Err(DecodeError::missing(offset, "Password")),
     }
@@ -253,7 +300,9 @@ fn read_request(r: &Element) -> Result<DiscoveryRequest, DecodeError> {
     let f = schema::read(r, def)?;
     Ok(match def.name {
         "RetrievePolicyRequest" => DiscoveryRequest::RetrievePolicy,
-        "RetrieveOrganizationsRequest" => DiscoveryRequest::RetrieveOrganizations { credentials: read_credentials(&f, r.offset)? },
+        "RetrieveOrganizationsRequest" => DiscoveryRequest::RetrieveOrganizations {
+            credentials: read_credentials(&f, r.offset)?,
+        },
         "RetrieveCrmTicketRequest" => DiscoveryRequest::RetrieveCrmTicket {
             organization_name: required(&f, "OrganizationName")?,
             credentials: read_credentials(&f, r.offset)?,
@@ -281,14 +330,20 @@ fn read_organization_detail(e: &Element) -> Result<OrganizationDetail, DecodeErr
 /// Decode a response envelope (SOAP 1.1 or 1.2).
 pub fn decode_response(xml: &[u8]) -> Result<DiscoveryResponse, DecodeError> {
     let env = soap::parse_envelope(xml)?;
-    read_response(body_child(&env, &schema::DISCO_EXECUTE_RESPONSE, "Response")?)
+    read_response(body_child(
+        &env,
+        &schema::DISCO_EXECUTE_RESPONSE,
+        "Response",
+    )?)
 }
 
 fn read_response(r: &Element) -> Result<DiscoveryResponse, DecodeError> {
     let def = schema::dispatch(r, RESPONSES)?;
     let f = schema::read(r, def)?;
     Ok(match def.name {
-        "RetrievePolicyResponse" => DiscoveryResponse::RetrievePolicy { policy: f.text("Policy")? },
+        "RetrievePolicyResponse" => DiscoveryResponse::RetrievePolicy {
+            policy: f.text("Policy")?,
+        },
         "RetrieveOrganizationsResponse" => {
             let mut organization_details = Vec::new();
             if let Some(arr) = f.get("OrganizationDetails") {
@@ -297,14 +352,21 @@ fn read_response(r: &Element) -> Result<DiscoveryResponse, DecodeError> {
                     organization_details.push(read_organization_detail(o)?);
                 }
             }
-            DiscoveryResponse::RetrieveOrganizations { organization_details }
+            DiscoveryResponse::RetrieveOrganizations {
+                organization_details,
+            }
         }
         "RetrieveCrmTicketResponse" => DiscoveryResponse::RetrieveCrmTicket {
             crm_ticket: f.text("CrmTicket")?.map(Ticket::new),
-            organization_detail: f.get("OrganizationDetail").map(read_organization_detail).transpose()?,
+            organization_detail: f
+                .get("OrganizationDetail")
+                .map(read_organization_detail)
+                .transpose()?,
             expiration_date: f.text("ExpirationDate")?,
         },
-        _ => DiscoveryResponse::RetrieveCrmUserIdByExternalId { crm_user_id: f.guid("CrmUserId")? },
+        _ => DiscoveryResponse::RetrieveCrmUserIdByExternalId {
+            crm_user_id: f.guid("CrmUserId")?,
+        },
     })
 }
 
@@ -313,9 +375,15 @@ pub fn decode_message(xml: &[u8]) -> Result<DiscoveryMessage, DecodeError> {
     let env = soap::parse_envelope(xml)?;
     let body = env.body_element()?;
     if body.is(Some(DISCO_NS), "ExecuteResponse") {
-        read_response(body_child(&env, &schema::DISCO_EXECUTE_RESPONSE, "Response")?).map(DiscoveryMessage::Response)
+        read_response(body_child(
+            &env,
+            &schema::DISCO_EXECUTE_RESPONSE,
+            "Response",
+        )?)
+        .map(DiscoveryMessage::Response)
     } else {
-        read_request(body_child(&env, &schema::DISCO_EXECUTE, "Request")?).map(DiscoveryMessage::Request)
+        read_request(body_child(&env, &schema::DISCO_EXECUTE, "Request")?)
+            .map(DiscoveryMessage::Request)
     }
 }
 
@@ -330,11 +398,26 @@ mod tests {
             r#"<e:Envelope xmlns:e="{}"><e:Body><d:Execute xmlns:d="{DISCO_NS}"><d:Request xmlns:zz="{DISCO_NS}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:type="zz:RetrievePolicyRequest"/></d:Execute></e:Body></e:Envelope>"#,
             soap::SOAP11_NS
         );
-        assert_eq!(decode_request(x.as_bytes()).unwrap(), DiscoveryRequest::RetrievePolicy);
-        let wrong = x.replace(&format!("xmlns:zz=\"{DISCO_NS}\""), "xmlns:zz=\"urn:other\"");
-        assert!(matches!(decode_request(wrong.as_bytes()).unwrap_err().kind, DecodeErrorKind::WrongNamespace { .. }));
-        let unknown = x.replace("zz:RetrievePolicyRequest", "zz:RetrieveClientPatchesRequest");
-        assert!(matches!(decode_request(unknown.as_bytes()).unwrap_err().kind, DecodeErrorKind::BadValue { .. }));
+        assert_eq!(
+            decode_request(x.as_bytes()).unwrap(),
+            DiscoveryRequest::RetrievePolicy
+        );
+        let wrong = x.replace(
+            &format!("xmlns:zz=\"{DISCO_NS}\""),
+            "xmlns:zz=\"urn:other\"",
+        );
+        assert!(matches!(
+            decode_request(wrong.as_bytes()).unwrap_err().kind,
+            DecodeErrorKind::WrongNamespace { .. }
+        ));
+        let unknown = x.replace(
+            "zz:RetrievePolicyRequest",
+            "zz:RetrieveClientPatchesRequest",
+        );
+        assert!(matches!(
+            decode_request(unknown.as_bytes()).unwrap_err().kind,
+            DecodeErrorKind::BadValue { .. }
+        ));
     }
 
     #[test]
@@ -346,8 +429,15 @@ mod tests {
             )
         };
         assert!(decode_request(make("<PassportTicket>t</PassportTicket>").as_bytes()).is_ok());
-        assert!(decode_request(make("<UserId>u</UserId><Password>p</Password>").as_bytes()).is_ok());
-        for bad in ["", "<UserId>u</UserId>", "<PassportTicket>t</PassportTicket><UserId>u</UserId><Password>p</Password>", "<Password>p</Password><UserId>u</UserId>"] {
+        assert!(
+            decode_request(make("<UserId>u</UserId><Password>p</Password>").as_bytes()).is_ok()
+        );
+        for bad in [
+            "",
+            "<UserId>u</UserId>",
+            "<PassportTicket>t</PassportTicket><UserId>u</UserId><Password>p</Password>",
+            "<Password>p</Password><UserId>u</UserId>",
+        ] {
             assert!(decode_request(make(bad).as_bytes()).is_err(), "{bad}");
         }
     }

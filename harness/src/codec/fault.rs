@@ -30,7 +30,10 @@ impl ErrorCode {
 
     /// The meaning from PROTOCOL 2.4's table, if the code is known.
     pub fn meaning(self) -> Option<&'static str> {
-        KNOWN_CODES.iter().find(|(c, _)| *c == self.0).map(|(_, m)| *m)
+        KNOWN_CODES
+            .iter()
+            .find(|(c, _)| *c == self.0)
+            .map(|(_, m)| *m)
     }
 
     /// The spelling real servers use: `0x` and upper-case hex.
@@ -71,11 +74,16 @@ impl FromStr for ErrorCode {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || BadErrorCode(s.chars().take(40).collect());
         let t = s.trim();
-        let hex = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).unwrap_or(t);
+        let hex = t
+            .strip_prefix("0x")
+            .or_else(|| t.strip_prefix("0X"))
+            .unwrap_or(t);
         if hex.is_empty() || hex.len() > 8 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(bad());
         }
-        u32::from_str_radix(hex, 16).map(ErrorCode).map_err(|_| bad())
+        u32::from_str_radix(hex, 16)
+            .map(ErrorCode)
+            .map_err(|_| bad())
     }
 }
 
@@ -168,10 +176,18 @@ pub fn read_fault(xml: &[u8]) -> Result<Fault, DecodeError> {
         }
         path.push(c);
         let text = c.inner_text();
-        resolve_qname_text(&path, &text).or(Some(ExpandedName { namespace: None, local: text.trim().to_owned() }))
+        resolve_qname_text(&path, &text).or(Some(ExpandedName {
+            namespace: None,
+            local: text.trim().to_owned(),
+        }))
     });
     let error = detail.as_ref().and_then(|d| child(d, None, "error"));
-    let field = |name: &str| error.as_ref().and_then(|e| child(e, None, name)).map(|c| c.inner_text());
+    let field = |name: &str| {
+        error
+            .as_ref()
+            .and_then(|e| child(e, None, name))
+            .map(|c| c.inner_text())
+    };
     let raw_code = field("code");
     Ok(Fault {
         soap_version: v,
@@ -207,7 +223,9 @@ pub fn encode_fault(version: SoapVersion, code: ErrorCode, description: &str) ->
                 value: "en".into(),
             });
             Element::new(ns, "Fault")
-                .child(Element::new(ns, "Code").child(Element::new(ns, "Value").text(&p.qname(version.namespace(), "Receiver"))))
+                .child(Element::new(ns, "Code").child(
+                    Element::new(ns, "Value").text(&p.qname(version.namespace(), "Receiver")),
+                ))
                 .child(Element::new(ns, "Reason").child(text))
                 .child(Element::new(ns, "Detail").child(error))
         }
@@ -221,10 +239,31 @@ mod tests {
 
     #[test]
     fn parse_spellings() {
-        for s in ["8004A101", "0x8004A101", "0X8004a101", " \n\t0x8004a101\r\n ", "8004a101"] {
-            assert_eq!(s.parse::<ErrorCode>(), Ok(ErrorCode::EXPIRED_TICKET), "{s:?}");
+        for s in [
+            "8004A101",
+            "0x8004A101",
+            "0X8004a101",
+            " \n\t0x8004a101\r\n ",
+            "8004a101",
+        ] {
+            assert_eq!(
+                s.parse::<ErrorCode>(),
+                Ok(ErrorCode::EXPIRED_TICKET),
+                "{s:?}"
+            );
         }
-        for s in ["", "0x", "x8004A101", "8004A1011", "0x 8004A101", "-8004A101", "+8004A101", "8004 A101", "0x0x8004A101", "８004A101"] {
+        for s in [
+            "",
+            "0x",
+            "x8004A101",
+            "8004A1011",
+            "0x 8004A101",
+            "-8004A101",
+            "+8004A101",
+            "8004 A101",
+            "0x0x8004A101",
+            "８004A101",
+        ] {
             assert!(s.parse::<ErrorCode>().is_err(), "{s:?}");
         }
         assert_eq!(ErrorCode::EXPIRED_TICKET.to_string(), "8004A101");
@@ -245,14 +284,27 @@ mod tests {
             assert_eq!(f.description.as_deref(), Some("The ticket has expired."));
             let fc = f.faultcode.unwrap();
             assert_eq!(fc.namespace.as_deref(), Some(v.namespace()));
-            assert_eq!(fc.local, if v == SoapVersion::V11 { "Server" } else { "Receiver" });
-            assert_eq!(seed_error_code(x.as_bytes()).unwrap().as_deref(), Some("0x8004A101"));
+            assert_eq!(
+                fc.local,
+                if v == SoapVersion::V11 {
+                    "Server"
+                } else {
+                    "Receiver"
+                }
+            );
+            assert_eq!(
+                seed_error_code(x.as_bytes()).unwrap().as_deref(),
+                Some("0x8004A101")
+            );
         }
     }
 
     #[test]
     fn not_a_fault_is_an_error() {
-        let x = format!(r#"<s:Envelope xmlns:s="{}"><s:Body><x/></s:Body></s:Envelope>"#, soap::SOAP11_NS);
+        let x = format!(
+            r#"<s:Envelope xmlns:s="{}"><s:Body><x/></s:Body></s:Envelope>"#,
+            soap::SOAP11_NS
+        );
         assert!(read_fault(x.as_bytes()).is_err());
         assert_eq!(seed_error_code(x.as_bytes()).unwrap(), None);
     }

@@ -102,10 +102,17 @@ mod tests {
     #[test]
     fn ticket_never_printed_in_full() {
         let t = Ticket::new(T);
-        for shown in [format!("{t:?}"), format!("{t}"), serde_json::to_string(&t).unwrap()] {
+        for shown in [
+            format!("{t:?}"),
+            format!("{t}"),
+            serde_json::to_string(&t).unwrap(),
+        ] {
             assert!(!shown.contains(T), "{shown}");
             assert!(!shown.contains(&T[..7]), "more than 6 chars shown: {shown}");
-            assert!(shown.contains("AAECAw") && shown.contains("64 chars"), "{shown}");
+            assert!(
+                shown.contains("AAECAw") && shown.contains("64 chars"),
+                "{shown}"
+            );
         }
         assert_eq!(t.reveal(), T);
     }

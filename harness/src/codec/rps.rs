@@ -75,7 +75,9 @@ impl FromStr for Puid {
         if s.len() != 16 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(DecodeError::bad_value(0, "HexPUID", s));
         }
-        u64::from_str_radix(s, 16).map(Puid).map_err(|_| DecodeError::bad_value(0, "HexPUID", s))
+        u64::from_str_radix(s, 16)
+            .map(Puid)
+            .map_err(|_| DecodeError::bad_value(0, "HexPUID", s))
     }
 }
 
@@ -153,7 +155,10 @@ impl RpsInput {
     /// Parse the JSON input; errors carry the byte offset of the problem.
     pub fn from_json(input: &[u8]) -> Result<Self, DecodeError> {
         if input.len() > 64 << 10 {
-            return Err(DecodeError::new(64 << 10, DecodeErrorKind::TooLarge { limit: 64 << 10 }));
+            return Err(DecodeError::new(
+                64 << 10,
+                DecodeErrorKind::TooLarge { limit: 64 << 10 },
+            ));
         }
         serde_json::from_slice(input).map_err(|e| json_error(input, &e))
     }
@@ -186,15 +191,25 @@ mod tests {
     use super::*;
 
     fn valid() -> TicketValidation {
-        TicketValidation::Valid(RpsTicket { ticket_type: RpsTicketType::Compact, hex_puid: Puid(0x0003_BFFD_9E7A_0C52), issue_instant: 1_230_000_000 })
+        TicketValidation::Valid(RpsTicket {
+            ticket_type: RpsTicketType::Compact,
+            hex_puid: Puid(0x0003_BFFD_9E7A_0C52),
+            issue_instant: 1_230_000_000,
+        })
     }
 
     #[test]
     fn decision_table() {
         use RpsAuthState::*;
         for s in [No, Yes, Maybe] {
-            assert_eq!(decide(s, Some(&TicketValidation::Invalid)), RpsDecision::AuthRedirect);
-            assert_eq!(decide(s, Some(&valid())), RpsDecision::Authenticated(Puid(0x0003_BFFD_9E7A_0C52)));
+            assert_eq!(
+                decide(s, Some(&TicketValidation::Invalid)),
+                RpsDecision::AuthRedirect
+            );
+            assert_eq!(
+                decide(s, Some(&valid())),
+                RpsDecision::Authenticated(Puid(0x0003_BFFD_9E7A_0C52))
+            );
         }
         assert_eq!(decide(Maybe, None), RpsDecision::SilentAuthRedirect);
         assert_eq!(decide(No, None), RpsDecision::ShowSignIn);
@@ -203,9 +218,25 @@ mod tests {
 
     #[test]
     fn puid_is_exactly_16_hex() {
-        assert_eq!("0003bffd9e7a0c52".parse::<Puid>().unwrap().to_string(), "0003BFFD9E7A0C52");
-        for bad in ["", "0003BFFD9E7A0C5", "0003BFFD9E7A0C521", "0003BFFD9E7A0C5G", "+003BFFD9E7A0C52", " 003BFFD9E7A0C52"] {
-            assert!(matches!(bad.parse::<Puid>().unwrap_err().kind, DecodeErrorKind::BadValue { .. }), "{bad:?}");
+        assert_eq!(
+            "0003bffd9e7a0c52".parse::<Puid>().unwrap().to_string(),
+            "0003BFFD9E7A0C52"
+        );
+        for bad in [
+            "",
+            "0003BFFD9E7A0C5",
+            "0003BFFD9E7A0C521",
+            "0003BFFD9E7A0C5G",
+            "+003BFFD9E7A0C52",
+            " 003BFFD9E7A0C52",
+        ] {
+            assert!(
+                matches!(
+                    bad.parse::<Puid>().unwrap_err().kind,
+                    DecodeErrorKind::BadValue { .. }
+                ),
+                "{bad:?}"
+            );
         }
     }
 
@@ -213,7 +244,10 @@ mod tests {
     fn json_input() {
         let i = RpsInput::from_json(br#"{"auth_state":1,"ticket":{"validation":"valid","ticket_type":2,"hex_puid":"0003BFFD9E7A0C52","issue_instant":1230000000}}"#).unwrap();
         assert_eq!(i.ticket, Some(valid()));
-        assert_eq!(serde_json::to_value(i.decide()).unwrap(), serde_json::json!({"decision":"authenticated","puid":"0003BFFD9E7A0C52"}));
+        assert_eq!(
+            serde_json::to_value(i.decide()).unwrap(),
+            serde_json::json!({"decision":"authenticated","puid":"0003BFFD9E7A0C52"})
+        );
         let e = RpsInput::from_json(b"{\"auth_state\": 3}").unwrap_err();
         assert!(matches!(e.kind, DecodeErrorKind::Malformed(_)));
         assert!(e.offset > 0 && e.offset <= 17, "{e:?}");

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::xml::{self, resolve_qname_text, DecodeError, DecodeErrorKind, Element, Limits, XSD_NS};
 use super::ns::*;
+use super::xml::{self, resolve_qname_text, DecodeError, DecodeErrorKind, Element, Limits, XSD_NS};
 
 /// Whether a definition is a global element or a named complex type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -70,7 +70,13 @@ const INT: TypeName = t(XSD_NS, "int");
 const GUID: TypeName = t(GUID_NS, "guid");
 
 const fn p(ns: &'static str, name: &'static str, min: u32, max: Max, ty: TypeName) -> Particle {
-    Particle { name, ns, min, max, ty }
+    Particle {
+        name,
+        ns,
+        min,
+        max,
+        ty,
+    }
 }
 const fn opt(ns: &'static str, name: &'static str, ty: TypeName) -> Particle {
     p(ns, name, 0, Max::One, ty)
@@ -78,138 +84,320 @@ const fn opt(ns: &'static str, name: &'static str, ty: TypeName) -> Particle {
 const fn req(ns: &'static str, name: &'static str, ty: TypeName) -> Particle {
     p(ns, name, 1, Max::One, ty)
 }
-const fn ct(ns: &'static str, name: &'static str, base: Option<TypeName>, particles: &'static [Particle]) -> Definition {
-    Definition { kind: Kind::ComplexType, ns, name, base, element_type: None, particles, subset: false, online_only: false, service: None }
+const fn ct(
+    ns: &'static str,
+    name: &'static str,
+    base: Option<TypeName>,
+    particles: &'static [Particle],
+) -> Definition {
+    Definition {
+        kind: Kind::ComplexType,
+        ns,
+        name,
+        base,
+        element_type: None,
+        particles,
+        subset: false,
+        online_only: false,
+        service: None,
+    }
 }
 const fn el(ns: &'static str, name: &'static str, particles: &'static [Particle]) -> Definition {
-    Definition { kind: Kind::Element, ns, name, base: None, element_type: None, particles, subset: false, online_only: false, service: None }
+    Definition {
+        kind: Kind::Element,
+        ns,
+        name,
+        base: None,
+        element_type: None,
+        particles,
+        subset: false,
+        online_only: false,
+        service: None,
+    }
 }
 const fn typed_el(ns: &'static str, name: &'static str, ty: TypeName) -> Definition {
-    Definition { kind: Kind::Element, ns, name, base: None, element_type: Some(ty), particles: &[], subset: false, online_only: false, service: None }
+    Definition {
+        kind: Kind::Element,
+        ns,
+        name,
+        base: None,
+        element_type: Some(ty),
+        particles: &[],
+        subset: false,
+        online_only: false,
+        service: None,
+    }
 }
 
 // --- 2007 CoreTypes: SOAP headers -------------------------------------------------------
-pub static TOKEN_TYPE: Definition = ct(CORE_NS, "CrmAuthenticationToken", None, &[
-    req(CORE_NS, "AuthenticationType", INT),
-    opt(CORE_NS, "CrmTicket", STRING),
-    opt(CORE_NS, "OrganizationName", STRING),
-    req(CORE_NS, "CallerId", GUID),
-]);
-pub static CALLER_ORIGIN_TOKEN_TYPE: Definition = ct(CORE_NS, "CallerOriginToken", None, &[
-    opt(CORE_NS, "CallerOrigin", t(CORE_NS, "CallerOrigin")),
-]);
-pub static CORRELATION_TOKEN_TYPE: Definition = ct(CORE_NS, "CorrelationToken", None, &[
-    req(CORE_NS, "CorrelationId", GUID),
-    opt(CORE_NS, "CorrelationUpdatedTime", t(WS2006_NS, "CrmDateTime")),
-    req(CORE_NS, "Depth", INT),
-]);
+pub static TOKEN_TYPE: Definition = ct(
+    CORE_NS,
+    "CrmAuthenticationToken",
+    None,
+    &[
+        req(CORE_NS, "AuthenticationType", INT),
+        opt(CORE_NS, "CrmTicket", STRING),
+        opt(CORE_NS, "OrganizationName", STRING),
+        req(CORE_NS, "CallerId", GUID),
+    ],
+);
+pub static CALLER_ORIGIN_TOKEN_TYPE: Definition = ct(
+    CORE_NS,
+    "CallerOriginToken",
+    None,
+    &[opt(CORE_NS, "CallerOrigin", t(CORE_NS, "CallerOrigin"))],
+);
+pub static CORRELATION_TOKEN_TYPE: Definition = ct(
+    CORE_NS,
+    "CorrelationToken",
+    None,
+    &[
+        req(CORE_NS, "CorrelationId", GUID),
+        opt(
+            CORE_NS,
+            "CorrelationUpdatedTime",
+            t(WS2006_NS, "CrmDateTime"),
+        ),
+        req(CORE_NS, "Depth", INT),
+    ],
+);
 const CALLER_ORIGIN: Option<TypeName> = Some(t(CORE_NS, "CallerOrigin"));
 pub static APPLICATION_ORIGIN: Definition = ct(CORE_NS, "ApplicationOrigin", CALLER_ORIGIN, &[]);
 pub static ASYNC_SERVICE_ORIGIN: Definition = ct(CORE_NS, "AsyncServiceOrigin", CALLER_ORIGIN, &[]);
-pub static WEB_SERVICE_API_ORIGIN: Definition = ct(CORE_NS, "WebServiceApiOrigin", CALLER_ORIGIN, &[]);
-pub static OFFLINE_ORIGIN: Definition = ct(CORE_NS, "OfflineOrigin", CALLER_ORIGIN, &[
-    opt(CORE_NS, "OfflineTimestamp", t(WS2006_NS, "CrmDateTime")),
-]);
-pub static TOKEN_ELEMENT: Definition = typed_el(WS_NS, "CrmAuthenticationToken", t(CORE_NS, "CrmAuthenticationToken"));
-pub static CALLER_ORIGIN_TOKEN_ELEMENT: Definition = typed_el(WS_NS, "CallerOriginToken", t(CORE_NS, "CallerOriginToken"));
-pub static CORRELATION_TOKEN_ELEMENT: Definition = typed_el(WS_NS, "CorrelationToken", t(CORE_NS, "CorrelationToken"));
+pub static WEB_SERVICE_API_ORIGIN: Definition =
+    ct(CORE_NS, "WebServiceApiOrigin", CALLER_ORIGIN, &[]);
+pub static OFFLINE_ORIGIN: Definition = ct(
+    CORE_NS,
+    "OfflineOrigin",
+    CALLER_ORIGIN,
+    &[opt(
+        CORE_NS,
+        "OfflineTimestamp",
+        t(WS2006_NS, "CrmDateTime"),
+    )],
+);
+pub static TOKEN_ELEMENT: Definition = typed_el(
+    WS_NS,
+    "CrmAuthenticationToken",
+    t(CORE_NS, "CrmAuthenticationToken"),
+);
+pub static CALLER_ORIGIN_TOKEN_ELEMENT: Definition =
+    typed_el(WS_NS, "CallerOriginToken", t(CORE_NS, "CallerOriginToken"));
+pub static CORRELATION_TOKEN_ELEMENT: Definition =
+    typed_el(WS_NS, "CorrelationToken", t(CORE_NS, "CorrelationToken"));
 
 // --- 2007 WebServices: CrmService -------------------------------------------------------
 pub static SERVICE_EXECUTE: Definition = Definition {
     service: Some("CrmService"),
-    ..el(WS_NS, "Execute", &[req(WS_NS, "Request", t(WS_NS, "Request"))])
+    ..el(
+        WS_NS,
+        "Execute",
+        &[req(WS_NS, "Request", t(WS_NS, "Request"))],
+    )
 };
 pub static SERVICE_EXECUTE_RESPONSE: Definition = Definition {
     service: Some("CrmService"),
-    ..el(WS_NS, "ExecuteResponse", &[req(WS_NS, "Response", t(WS_NS, "Response"))])
+    ..el(
+        WS_NS,
+        "ExecuteResponse",
+        &[req(WS_NS, "Response", t(WS_NS, "Response"))],
+    )
 };
-pub static WHO_AM_I_REQUEST: Definition = ct(WS_NS, "WhoAmIRequest", Some(t(WS_NS, "Request")), &[]);
-pub static WHO_AM_I_RESPONSE: Definition = ct(WS_NS, "WhoAmIResponse", Some(t(WS_NS, "Response")), &[
-    req(WS_NS, "UserId", GUID),
-    req(WS_NS, "BusinessUnitId", GUID),
-    req(WS_NS, "OrganizationId", GUID),
-]);
-pub static RETRIEVE: Definition = el(WS_NS, "Retrieve", &[
-    opt(WS_NS, "entityName", STRING),
-    req(WS_NS, "id", GUID),
-    opt(WS_NS, "columnSet", t(QUERY_NS, "ColumnSetBase")),
-]);
-pub static RETRIEVE_RESPONSE: Definition = el(WS_NS, "RetrieveResponse", &[
-    req(WS_NS, "RetrieveResult", t(WS2006_NS, "BusinessEntity")),
-]);
+pub static WHO_AM_I_REQUEST: Definition =
+    ct(WS_NS, "WhoAmIRequest", Some(t(WS_NS, "Request")), &[]);
+pub static WHO_AM_I_RESPONSE: Definition = ct(
+    WS_NS,
+    "WhoAmIResponse",
+    Some(t(WS_NS, "Response")),
+    &[
+        req(WS_NS, "UserId", GUID),
+        req(WS_NS, "BusinessUnitId", GUID),
+        req(WS_NS, "OrganizationId", GUID),
+    ],
+);
+pub static RETRIEVE: Definition = el(
+    WS_NS,
+    "Retrieve",
+    &[
+        opt(WS_NS, "entityName", STRING),
+        req(WS_NS, "id", GUID),
+        opt(WS_NS, "columnSet", t(QUERY_NS, "ColumnSetBase")),
+    ],
+);
+pub static RETRIEVE_RESPONSE: Definition = el(
+    WS_NS,
+    "RetrieveResponse",
+    &[req(WS_NS, "RetrieveResult", t(WS2006_NS, "BusinessEntity"))],
+);
 pub static SYSTEMUSER: Definition = Definition {
     subset: true,
-    ..ct(WS_NS, "systemuser", Some(t(WS2006_NS, "BusinessEntity")), &[opt(WS_NS, "fullname", STRING)])
+    ..ct(
+        WS_NS,
+        "systemuser",
+        Some(t(WS2006_NS, "BusinessEntity")),
+        &[opt(WS_NS, "fullname", STRING)],
+    )
 };
-pub static COLUMN_SET: Definition = ct(QUERY_NS, "ColumnSet", Some(t(QUERY_NS, "ColumnSetBase")), &[
-    opt(QUERY_NS, "Attributes", t(QUERY_NS, "ArrayOfString")),
-]);
-pub static ARRAY_OF_STRING: Definition = ct(QUERY_NS, "ArrayOfString", None, &[
-    p(QUERY_NS, "Attribute", 0, Max::Unbounded, STRING),
-]);
+pub static COLUMN_SET: Definition = ct(
+    QUERY_NS,
+    "ColumnSet",
+    Some(t(QUERY_NS, "ColumnSetBase")),
+    &[opt(QUERY_NS, "Attributes", t(QUERY_NS, "ArrayOfString"))],
+);
+pub static ARRAY_OF_STRING: Definition = ct(
+    QUERY_NS,
+    "ArrayOfString",
+    None,
+    &[p(QUERY_NS, "Attribute", 0, Max::Unbounded, STRING)],
+);
 
 // --- 2007 CrmDiscoveryService -----------------------------------------------------------
 const D_REQ: Option<TypeName> = Some(t(DISCO_NS, "Request"));
 const D_RESP: Option<TypeName> = Some(t(DISCO_NS, "Response"));
-pub static DISCO_EXECUTE: Definition = el(DISCO_NS, "Execute", &[opt(DISCO_NS, "Request", t(DISCO_NS, "Request"))]);
-pub static DISCO_EXECUTE_RESPONSE: Definition = el(DISCO_NS, "ExecuteResponse", &[opt(DISCO_NS, "Response", t(DISCO_NS, "Response"))]);
+pub static DISCO_EXECUTE: Definition = el(
+    DISCO_NS,
+    "Execute",
+    &[opt(DISCO_NS, "Request", t(DISCO_NS, "Request"))],
+);
+pub static DISCO_EXECUTE_RESPONSE: Definition = el(
+    DISCO_NS,
+    "ExecuteResponse",
+    &[opt(DISCO_NS, "Response", t(DISCO_NS, "Response"))],
+);
 pub static RETRIEVE_POLICY_REQUEST: Definition = ct(DISCO_NS, "RetrievePolicyRequest", D_REQ, &[]);
-pub static RETRIEVE_POLICY_RESPONSE: Definition = ct(DISCO_NS, "RetrievePolicyResponse", D_RESP, &[opt(DISCO_NS, "Policy", STRING)]);
-pub static RETRIEVE_ORGANIZATIONS_REQUEST: Definition = ct(DISCO_NS, "RetrieveOrganizationsRequest", D_REQ, &[
-    opt(DISCO_NS, "PassportTicket", STRING),
-    opt(DISCO_NS, "UserId", STRING),
-    opt(DISCO_NS, "Password", STRING),
-]);
-pub static RETRIEVE_ORGANIZATIONS_RESPONSE: Definition = ct(DISCO_NS, "RetrieveOrganizationsResponse", D_RESP, &[
-    opt(DISCO_NS, "OrganizationDetails", t(DISCO_NS, "ArrayOfOrganizationDetail")),
-]);
-pub static ARRAY_OF_ORGANIZATION_DETAIL: Definition = ct(DISCO_NS, "ArrayOfOrganizationDetail", None, &[
-    p(DISCO_NS, "OrganizationDetail", 0, Max::Unbounded, t(DISCO_NS, "OrganizationDetail")),
-]);
-pub static ORGANIZATION_DETAIL: Definition = ct(DISCO_NS, "OrganizationDetail", None, &[
-    req(DISCO_NS, "OrganizationId", GUID),
-    opt(DISCO_NS, "OrganizationName", STRING),
-    opt(DISCO_NS, "FriendlyName", STRING),
-    opt(DISCO_NS, "CrmMetadataServiceUrl", STRING),
-    opt(DISCO_NS, "CrmServiceUrl", STRING),
-    opt(DISCO_NS, "WebApplicationUrl", STRING),
-]);
-pub static RETRIEVE_CRM_TICKET_REQUEST: Definition = ct(DISCO_NS, "RetrieveCrmTicketRequest", D_REQ, &[
-    opt(DISCO_NS, "OrganizationName", STRING),
-    opt(DISCO_NS, "PassportTicket", STRING),
-    opt(DISCO_NS, "UserId", STRING),
-    opt(DISCO_NS, "Password", STRING),
-]);
-pub static RETRIEVE_CRM_TICKET_RESPONSE: Definition = ct(DISCO_NS, "RetrieveCrmTicketResponse", D_RESP, &[
-    opt(DISCO_NS, "CrmTicket", STRING),
-    opt(DISCO_NS, "OrganizationDetail", t(DISCO_NS, "OrganizationDetail")),
-    opt(DISCO_NS, "ExpirationDate", STRING),
-]);
+pub static RETRIEVE_POLICY_RESPONSE: Definition = ct(
+    DISCO_NS,
+    "RetrievePolicyResponse",
+    D_RESP,
+    &[opt(DISCO_NS, "Policy", STRING)],
+);
+pub static RETRIEVE_ORGANIZATIONS_REQUEST: Definition = ct(
+    DISCO_NS,
+    "RetrieveOrganizationsRequest",
+    D_REQ,
+    &[
+        opt(DISCO_NS, "PassportTicket", STRING),
+        opt(DISCO_NS, "UserId", STRING),
+        opt(DISCO_NS, "Password", STRING),
+    ],
+);
+pub static RETRIEVE_ORGANIZATIONS_RESPONSE: Definition = ct(
+    DISCO_NS,
+    "RetrieveOrganizationsResponse",
+    D_RESP,
+    &[opt(
+        DISCO_NS,
+        "OrganizationDetails",
+        t(DISCO_NS, "ArrayOfOrganizationDetail"),
+    )],
+);
+pub static ARRAY_OF_ORGANIZATION_DETAIL: Definition = ct(
+    DISCO_NS,
+    "ArrayOfOrganizationDetail",
+    None,
+    &[p(
+        DISCO_NS,
+        "OrganizationDetail",
+        0,
+        Max::Unbounded,
+        t(DISCO_NS, "OrganizationDetail"),
+    )],
+);
+pub static ORGANIZATION_DETAIL: Definition = ct(
+    DISCO_NS,
+    "OrganizationDetail",
+    None,
+    &[
+        req(DISCO_NS, "OrganizationId", GUID),
+        opt(DISCO_NS, "OrganizationName", STRING),
+        opt(DISCO_NS, "FriendlyName", STRING),
+        opt(DISCO_NS, "CrmMetadataServiceUrl", STRING),
+        opt(DISCO_NS, "CrmServiceUrl", STRING),
+        opt(DISCO_NS, "WebApplicationUrl", STRING),
+    ],
+);
+pub static RETRIEVE_CRM_TICKET_REQUEST: Definition = ct(
+    DISCO_NS,
+    "RetrieveCrmTicketRequest",
+    D_REQ,
+    &[
+        opt(DISCO_NS, "OrganizationName", STRING),
+        opt(DISCO_NS, "PassportTicket", STRING),
+        opt(DISCO_NS, "UserId", STRING),
+        opt(DISCO_NS, "Password", STRING),
+    ],
+);
+pub static RETRIEVE_CRM_TICKET_RESPONSE: Definition = ct(
+    DISCO_NS,
+    "RetrieveCrmTicketResponse",
+    D_RESP,
+    &[
+        opt(DISCO_NS, "CrmTicket", STRING),
+        opt(
+            DISCO_NS,
+            "OrganizationDetail",
+            t(DISCO_NS, "OrganizationDetail"),
+        ),
+        opt(DISCO_NS, "ExpirationDate", STRING),
+    ],
+);
 /// Modelled as the seed shows (ours: field order ExternalId, PassportTicket, OrganizationName).
 pub static RETRIEVE_USER_ID_REQUEST: Definition = Definition {
     online_only: true,
-    ..ct(DISCO_NS, "RetrieveCrmUserIdByExternalIdRequest", D_REQ, &[
-        opt(DISCO_NS, "ExternalId", STRING),
-        opt(DISCO_NS, "PassportTicket", STRING),
-        opt(DISCO_NS, "OrganizationName", STRING),
-    ])
+    ..ct(
+        DISCO_NS,
+        "RetrieveCrmUserIdByExternalIdRequest",
+        D_REQ,
+        &[
+            opt(DISCO_NS, "ExternalId", STRING),
+            opt(DISCO_NS, "PassportTicket", STRING),
+            opt(DISCO_NS, "OrganizationName", STRING),
+        ],
+    )
 };
 pub static RETRIEVE_USER_ID_RESPONSE: Definition = Definition {
     online_only: true,
-    ..ct(DISCO_NS, "RetrieveCrmUserIdByExternalIdResponse", D_RESP, &[req(DISCO_NS, "CrmUserId", GUID)])
+    ..ct(
+        DISCO_NS,
+        "RetrieveCrmUserIdByExternalIdResponse",
+        D_RESP,
+        &[req(DISCO_NS, "CrmUserId", GUID)],
+    )
 };
 
 /// Every definition of the table.
 pub static TABLE: &[&Definition] = &[
-    &TOKEN_TYPE, &CALLER_ORIGIN_TOKEN_TYPE, &CORRELATION_TOKEN_TYPE, &APPLICATION_ORIGIN,
-    &ASYNC_SERVICE_ORIGIN, &WEB_SERVICE_API_ORIGIN, &OFFLINE_ORIGIN, &TOKEN_ELEMENT,
-    &CALLER_ORIGIN_TOKEN_ELEMENT, &CORRELATION_TOKEN_ELEMENT, &SERVICE_EXECUTE,
-    &SERVICE_EXECUTE_RESPONSE, &WHO_AM_I_REQUEST, &WHO_AM_I_RESPONSE, &RETRIEVE,
-    &RETRIEVE_RESPONSE, &SYSTEMUSER, &COLUMN_SET, &ARRAY_OF_STRING, &DISCO_EXECUTE,
-    &DISCO_EXECUTE_RESPONSE, &RETRIEVE_POLICY_REQUEST, &RETRIEVE_POLICY_RESPONSE,
-    &RETRIEVE_ORGANIZATIONS_REQUEST, &RETRIEVE_ORGANIZATIONS_RESPONSE,
-    &ARRAY_OF_ORGANIZATION_DETAIL, &ORGANIZATION_DETAIL, &RETRIEVE_CRM_TICKET_REQUEST,
-    &RETRIEVE_CRM_TICKET_RESPONSE, &RETRIEVE_USER_ID_REQUEST, &RETRIEVE_USER_ID_RESPONSE,
+    &TOKEN_TYPE,
+    &CALLER_ORIGIN_TOKEN_TYPE,
+    &CORRELATION_TOKEN_TYPE,
+    &APPLICATION_ORIGIN,
+    &ASYNC_SERVICE_ORIGIN,
+    &WEB_SERVICE_API_ORIGIN,
+    &OFFLINE_ORIGIN,
+    &TOKEN_ELEMENT,
+    &CALLER_ORIGIN_TOKEN_ELEMENT,
+    &CORRELATION_TOKEN_ELEMENT,
+    &SERVICE_EXECUTE,
+    &SERVICE_EXECUTE_RESPONSE,
+    &WHO_AM_I_REQUEST,
+    &WHO_AM_I_RESPONSE,
+    &RETRIEVE,
+    &RETRIEVE_RESPONSE,
+    &SYSTEMUSER,
+    &COLUMN_SET,
+    &ARRAY_OF_STRING,
+    &DISCO_EXECUTE,
+    &DISCO_EXECUTE_RESPONSE,
+    &RETRIEVE_POLICY_REQUEST,
+    &RETRIEVE_POLICY_RESPONSE,
+    &RETRIEVE_ORGANIZATIONS_REQUEST,
+    &RETRIEVE_ORGANIZATIONS_RESPONSE,
+    &ARRAY_OF_ORGANIZATION_DETAIL,
+    &ORGANIZATION_DETAIL,
+    &RETRIEVE_CRM_TICKET_REQUEST,
+    &RETRIEVE_CRM_TICKET_RESPONSE,
+    &RETRIEVE_USER_ID_REQUEST,
+    &RETRIEVE_USER_ID_RESPONSE,
 ];
 
 impl Definition {
@@ -244,7 +432,10 @@ impl<'a> Fields<'a> {
     }
     /// Every child for particle `name`.
     pub fn all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a Element> + 's {
-        self.items.iter().filter(move |(n, _)| *n == name).map(|(_, e)| *e)
+        self.items
+            .iter()
+            .filter(move |(n, _)| *n == name)
+            .map(|(_, e)| *e)
     }
     /// Text of an optional simple child.
     pub fn text(&self, name: &str) -> Result<Option<String>, DecodeError> {
@@ -278,7 +469,10 @@ pub fn parse_guid(s: &str, field: &str, offset: u64) -> Result<uuid::Uuid, Decod
 /// between children is an error.
 pub fn read<'a>(e: &'a Element, def: &'static Definition) -> Result<Fields<'a>, DecodeError> {
     if !e.direct_text().trim().is_empty() {
-        return Err(DecodeError::malformed(e.offset, format!("text inside {}", e.local)));
+        return Err(DecodeError::malformed(
+            e.offset,
+            format!("text inside {}", e.local),
+        ));
     }
     let mut counts = vec![0u32; def.particles.len()];
     let mut pos = 0usize;
@@ -302,7 +496,10 @@ pub fn read<'a>(e: &'a Element, def: &'static Definition) -> Result<Fields<'a>, 
             ));
         }
         if j < pos {
-            return Err(DecodeError::unexpected(c.offset, format!("{} (out of order)", c.local)));
+            return Err(DecodeError::unexpected(
+                c.offset,
+                format!("{} (out of order)", c.local),
+            ));
         }
         for (k, skipped) in def.particles.iter().enumerate().take(j).skip(pos) {
             if counts[k] < skipped.min {
@@ -312,7 +509,10 @@ pub fn read<'a>(e: &'a Element, def: &'static Definition) -> Result<Fields<'a>, 
         pos = j;
         counts[j] += 1;
         if part.max == Max::One && counts[j] > 1 {
-            return Err(DecodeError::unexpected(c.offset, format!("{} (repeated)", c.local)));
+            return Err(DecodeError::unexpected(
+                c.offset,
+                format!("{} (repeated)", c.local),
+            ));
         }
         items.push((part.name, c));
     }
@@ -321,7 +521,10 @@ pub fn read<'a>(e: &'a Element, def: &'static Definition) -> Result<Fields<'a>, 
             return Err(DecodeError::missing(e.offset, part.name));
         }
     }
-    Ok(Fields { items, owner_offset: e.offset })
+    Ok(Fields {
+        items,
+        owner_offset: e.offset,
+    })
 }
 
 /// A child element for particle `name` of `def`, namespace from the table, with text.
@@ -347,7 +550,10 @@ pub fn dispatch(
     candidates: &[&'static Definition],
 ) -> Result<&'static Definition, DecodeError> {
     let Some(ty) = &e.xsi_type else {
-        return Err(DecodeError::missing(e.offset, format!("{}/@xsi:type", e.local)));
+        return Err(DecodeError::missing(
+            e.offset,
+            format!("{}/@xsi:type", e.local),
+        ));
     };
     let found = candidates.iter().find(|d| d.name == ty.local);
     match found {
@@ -376,14 +582,39 @@ const WSDL_NS: &str = "http://schemas.xmlsoap.org/wsdl/";
 pub enum DifferenceKind {
     /// The definition is not in any WSDL of the directory.
     Missing,
-    BaseMismatch { expected: Option<String>, found: Option<String> },
-    ElementTypeMismatch { expected: Option<String>, found: Option<String> },
-    MissingParticle { particle: String },
-    ExtraParticle { particle: String },
-    WrongOrder { expected: Vec<String>, found: Vec<String> },
-    WrongCardinality { particle: String, expected: String, found: String },
-    WrongNamespace { particle: String, expected: String, found: String },
-    TypeMismatch { particle: String, expected: String, found: String },
+    BaseMismatch {
+        expected: Option<String>,
+        found: Option<String>,
+    },
+    ElementTypeMismatch {
+        expected: Option<String>,
+        found: Option<String>,
+    },
+    MissingParticle {
+        particle: String,
+    },
+    ExtraParticle {
+        particle: String,
+    },
+    WrongOrder {
+        expected: Vec<String>,
+        found: Vec<String>,
+    },
+    WrongCardinality {
+        particle: String,
+        expected: String,
+        found: String,
+    },
+    WrongNamespace {
+        particle: String,
+        expected: String,
+        found: String,
+    },
+    TypeMismatch {
+        particle: String,
+        expected: String,
+        found: String,
+    },
 }
 
 /// One difference: where (file, definition) and what.
@@ -464,11 +695,17 @@ fn show_max(m: Max) -> &'static str {
 
 /// Read every `*.wsdl` in `dir` and compare the `<types>` schemas with [`TABLE`].
 pub fn wsdl_check(dir: &Path) -> Result<WsdlReport, WsdlCheckError> {
-    let io = |e: std::io::Error| WsdlCheckError::Io { path: dir.display().to_string(), message: e.to_string() };
+    let io = |e: std::io::Error| WsdlCheckError::Io {
+        path: dir.display().to_string(),
+        message: e.to_string(),
+    };
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .map_err(io)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("wsdl")))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("wsdl"))
+        })
         .collect();
     paths.sort();
     if paths.is_empty() {
@@ -480,10 +717,16 @@ pub fn wsdl_check(dir: &Path) -> Result<WsdlReport, WsdlCheckError> {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         files.push((name, bytes));
     }
-    let inputs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let inputs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
     check_documents(&inputs)
 }
 
@@ -492,10 +735,11 @@ pub fn check_documents(docs: &[(&str, &[u8])]) -> Result<WsdlReport, WsdlCheckEr
     let mut found = Vec::new();
     let mut report = WsdlReport::default();
     for (name, bytes) in docs {
-        let root = xml::parse_with(bytes, &WSDL_LIMITS).map_err(|error| WsdlCheckError::Decode {
-            path: (*name).to_owned(),
-            error,
-        })?;
+        let root =
+            xml::parse_with(bytes, &WSDL_LIMITS).map_err(|error| WsdlCheckError::Decode {
+                path: (*name).to_owned(),
+                error,
+            })?;
         collect_definitions(name, &root, &mut found);
         report.files.push((*name).to_owned());
     }
@@ -528,15 +772,25 @@ pub fn check_documents(docs: &[(&str, &[u8])]) -> Result<WsdlReport, WsdlCheckEr
 
 fn compare(def: &Definition, f: &Found, out: &mut Vec<Difference>) {
     let mut push = |d: DifferenceKind| {
-        out.push(Difference { file: f.file.clone(), definition: def.qualified(), difference: d })
+        out.push(Difference {
+            file: f.file.clone(),
+            definition: def.qualified(),
+            difference: d,
+        })
     };
     let base = def.base.as_ref().map(show);
     if base != f.base {
-        push(DifferenceKind::BaseMismatch { expected: base, found: f.base.clone() });
+        push(DifferenceKind::BaseMismatch {
+            expected: base,
+            found: f.base.clone(),
+        });
     }
     let et = def.element_type.as_ref().map(show);
     if et != f.element_type {
-        push(DifferenceKind::ElementTypeMismatch { expected: et, found: f.element_type.clone() });
+        push(DifferenceKind::ElementTypeMismatch {
+            expected: et,
+            found: f.element_type.clone(),
+        });
     }
     let ours: Vec<String> = def.particles.iter().map(|p| p.name.to_owned()).collect();
     let theirs: Vec<String> = f
@@ -547,31 +801,60 @@ fn compare(def: &Definition, f: &Found, out: &mut Vec<Difference>) {
         .collect();
     for n in &ours {
         if !theirs.contains(n) {
-            push(DifferenceKind::MissingParticle { particle: n.clone() });
+            push(DifferenceKind::MissingParticle {
+                particle: n.clone(),
+            });
         }
     }
     for n in &theirs {
         if !ours.contains(n) {
-            push(DifferenceKind::ExtraParticle { particle: n.clone() });
+            push(DifferenceKind::ExtraParticle {
+                particle: n.clone(),
+            });
         }
     }
-    let common_ours: Vec<String> = ours.iter().filter(|n| theirs.contains(n)).cloned().collect();
-    let common_theirs: Vec<String> = theirs.iter().filter(|n| ours.contains(n)).cloned().collect();
+    let common_ours: Vec<String> = ours
+        .iter()
+        .filter(|n| theirs.contains(n))
+        .cloned()
+        .collect();
+    let common_theirs: Vec<String> = theirs
+        .iter()
+        .filter(|n| ours.contains(n))
+        .cloned()
+        .collect();
     if common_ours != common_theirs {
-        push(DifferenceKind::WrongOrder { expected: common_ours, found: common_theirs });
+        push(DifferenceKind::WrongOrder {
+            expected: common_ours,
+            found: common_theirs,
+        });
     }
     for p in def.particles {
-        let Some(fp) = f.particles.iter().find(|fp| fp.name == p.name) else { continue };
+        let Some(fp) = f.particles.iter().find(|fp| fp.name == p.name) else {
+            continue;
+        };
         let card = format!("{}..{}", p.min, show_max(p.max));
         let fcard = format!("{}..{}", fp.min, fp.max);
         if card != fcard {
-            push(DifferenceKind::WrongCardinality { particle: p.name.into(), expected: card, found: fcard });
+            push(DifferenceKind::WrongCardinality {
+                particle: p.name.into(),
+                expected: card,
+                found: fcard,
+            });
         }
         if p.ns != fp.ns {
-            push(DifferenceKind::WrongNamespace { particle: p.name.into(), expected: p.ns.into(), found: fp.ns.clone() });
+            push(DifferenceKind::WrongNamespace {
+                particle: p.name.into(),
+                expected: p.ns.into(),
+                found: fp.ns.clone(),
+            });
         }
         if show(&p.ty) != fp.ty {
-            push(DifferenceKind::TypeMismatch { particle: p.name.into(), expected: show(&p.ty), found: fp.ty.clone() });
+            push(DifferenceKind::TypeMismatch {
+                particle: p.name.into(),
+                expected: show(&p.ty),
+                found: fp.ty.clone(),
+            });
         }
     }
 }
@@ -579,7 +862,11 @@ fn compare(def: &Definition, f: &Found, out: &mut Vec<Difference>) {
 fn qattr(path: &[&Element], e: &Element, attr: &str) -> Option<String> {
     let v = e.attribute(attr)?;
     let q = resolve_qname_text(path, v)?;
-    Some(format!("{{{}}}{}", q.namespace.unwrap_or_default(), q.local))
+    Some(format!(
+        "{{{}}}{}",
+        q.namespace.unwrap_or_default(),
+        q.local
+    ))
 }
 
 fn collect_definitions(file: &str, root: &Element, out: &mut Vec<Found>) {
@@ -603,7 +890,9 @@ fn collect_definitions(file: &str, root: &Element, out: &mut Vec<Found>) {
                 } else {
                     continue;
                 };
-                let Some(name) = d.attribute("name") else { continue };
+                let Some(name) = d.attribute("name") else {
+                    continue;
+                };
                 let mut f = Found {
                     file: file.to_owned(),
                     service: service.clone(),
@@ -611,7 +900,11 @@ fn collect_definitions(file: &str, root: &Element, out: &mut Vec<Found>) {
                     ns: tns.clone(),
                     name: name.to_owned(),
                     base: None,
-                    element_type: if kind == Kind::Element { qattr(&path, d, "type") } else { None },
+                    element_type: if kind == Kind::Element {
+                        qattr(&path, d, "type")
+                    } else {
+                        None
+                    },
                     particles: Vec::new(),
                 };
                 let ctype = if kind == Kind::Element {
@@ -651,7 +944,10 @@ fn collect_definitions(file: &str, root: &Element, out: &mut Vec<Found>) {
 fn particle(path: &[&Element], pe: &Element, tns: &str, qualified: bool) -> FoundParticle {
     let min = pe.attribute("minOccurs").unwrap_or("1").to_owned();
     let max = pe.attribute("maxOccurs").unwrap_or("1").to_owned();
-    if let Some(r) = pe.attribute("ref").and_then(|r| resolve_qname_text(path, r)) {
+    if let Some(r) = pe
+        .attribute("ref")
+        .and_then(|r| resolve_qname_text(path, r))
+    {
         return FoundParticle {
             ns: r.namespace.clone().unwrap_or_default(),
             ty: format!("ref {{{}}}{}", r.namespace.unwrap_or_default(), r.local),
@@ -662,7 +958,11 @@ fn particle(path: &[&Element], pe: &Element, tns: &str, qualified: bool) -> Foun
     }
     FoundParticle {
         name: pe.attribute("name").unwrap_or("").to_owned(),
-        ns: if qualified { tns.to_owned() } else { String::new() },
+        ns: if qualified {
+            tns.to_owned()
+        } else {
+            String::new()
+        },
         min,
         max,
         ty: qattr(path, pe, "type").unwrap_or_default(),
@@ -679,26 +979,43 @@ pub fn table_as_wsdl() -> String {
         }
     }
     let prefix = |ns: &str| {
-        [XSD_NS, GUID_NS, CORE_NS, WS_NS, WS2006_NS, QUERY_NS, DISCO_NS]
-            .iter()
-            .position(|n| *n == ns)
-            .map(|i| format!("n{i}"))
-            .unwrap_or_else(|| "n9".into())
+        [
+            XSD_NS, GUID_NS, CORE_NS, WS_NS, WS2006_NS, QUERY_NS, DISCO_NS,
+        ]
+        .iter()
+        .position(|n| *n == ns)
+        .map(|i| format!("n{i}"))
+        .unwrap_or_else(|| "n9".into())
     };
     let q = |t: &TypeName| format!("{}:{}", prefix(t.ns), t.name);
     let mut s = String::from("<?xml version=\"1.0\"?>\n<wsdl:definitions xmlns:wsdl=\"");
     s.push_str(WSDL_NS);
     s.push('"');
-    for (i, n) in [XSD_NS, GUID_NS, CORE_NS, WS_NS, WS2006_NS, QUERY_NS, DISCO_NS].iter().enumerate() {
+    for (i, n) in [
+        XSD_NS, GUID_NS, CORE_NS, WS_NS, WS2006_NS, QUERY_NS, DISCO_NS,
+    ]
+    .iter()
+    .enumerate()
+    {
         s.push_str(&format!(" xmlns:n{i}=\"{n}\""));
     }
     s.push_str("><wsdl:types>\n");
     for ns in nss {
-        s.push_str(&format!("<n0:schema elementFormDefault=\"qualified\" targetNamespace=\"{ns}\">\n"));
+        s.push_str(&format!(
+            "<n0:schema elementFormDefault=\"qualified\" targetNamespace=\"{ns}\">\n"
+        ));
         for d in TABLE.iter().filter(|d| d.ns == ns) {
-            let tag = if d.kind == Kind::Element { "element" } else { "complexType" };
+            let tag = if d.kind == Kind::Element {
+                "element"
+            } else {
+                "complexType"
+            };
             if let Some(et) = &d.element_type {
-                s.push_str(&format!("<n0:element name=\"{}\" type=\"{}\"/>\n", d.name, q(et)));
+                s.push_str(&format!(
+                    "<n0:element name=\"{}\" type=\"{}\"/>\n",
+                    d.name,
+                    q(et)
+                ));
                 continue;
             }
             s.push_str(&format!("<n0:{tag} name=\"{}\">", d.name));
@@ -706,7 +1023,10 @@ pub fn table_as_wsdl() -> String {
                 s.push_str("<n0:complexType>");
             }
             if let Some(b) = &d.base {
-                s.push_str(&format!("<n0:complexContent><n0:extension base=\"{}\">", q(b)));
+                s.push_str(&format!(
+                    "<n0:complexContent><n0:extension base=\"{}\">",
+                    q(b)
+                ));
             }
             s.push_str("<n0:sequence>");
             for p in d.particles {
@@ -776,16 +1096,24 @@ mod tests {
             expected: format!("{{{XSD_NS}}}int"),
             found: format!("{{{XSD_NS}}}string"),
         }));
-        assert!(token.iter().any(|d| matches!(d, DifferenceKind::WrongOrder { .. })));
+        assert!(token
+            .iter()
+            .any(|d| matches!(d, DifferenceKind::WrongOrder { .. })));
         assert!(token.contains(&&DifferenceKind::WrongCardinality {
             particle: "CrmTicket".into(),
             expected: "0..1".into(),
             found: "0..unbounded".into(),
         }));
-        assert!(token.contains(&&DifferenceKind::ExtraParticle { particle: "Extra".into() }));
+        assert!(token.contains(&&DifferenceKind::ExtraParticle {
+            particle: "Extra".into()
+        }));
         assert_eq!(token.len(), 4, "{token:?}");
         // Everything else of the table is missing from this file, except the online-only notes.
-        assert!(r.differences.iter().any(|d| d.definition.ends_with("}WhoAmIResponse") && d.difference == DifferenceKind::Missing));
+        assert!(r
+            .differences
+            .iter()
+            .any(|d| d.definition.ends_with("}WhoAmIResponse")
+                && d.difference == DifferenceKind::Missing));
         assert_eq!(r.notes.len(), 2);
     }
 
@@ -796,7 +1124,10 @@ mod tests {
             "targetNamespace=\"http://schemas.microsoft.com/crm/2006/CoreTypes\"",
         );
         let r = check_documents(&[("x.wsdl", w.as_bytes())]).unwrap();
-        assert!(r.differences.iter().any(|d| d.definition.ends_with("CoreTypes}CrmAuthenticationToken") && d.difference == DifferenceKind::Missing));
+        assert!(r.differences.iter().any(|d| d
+            .definition
+            .ends_with("CoreTypes}CrmAuthenticationToken")
+            && d.difference == DifferenceKind::Missing));
     }
 
     #[test]

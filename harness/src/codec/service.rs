@@ -21,7 +21,11 @@ pub const ACTION_RETRIEVE: &str = "http://schemas.microsoft.com/crm/2007/WebServ
 pub enum ServiceRequest {
     WhoAmI,
     /// The `Retrieve` operation with a `ColumnSet` of attribute names.
-    Retrieve { entity_name: String, id: Uuid, columns: Vec<String> },
+    Retrieve {
+        entity_name: String,
+        id: Uuid,
+        columns: Vec<String>,
+    },
 }
 
 impl ServiceRequest {
@@ -38,7 +42,11 @@ impl ServiceRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum ServiceResponse {
-    WhoAmI { user_id: Uuid, business_unit_id: Uuid, organization_id: Uuid },
+    WhoAmI {
+        user_id: Uuid,
+        business_unit_id: Uuid,
+        organization_id: Uuid,
+    },
     /// `RetrieveResult` of `xsi:type` `systemuser`; other attributes are skipped.
     RetrieveSystemUser { fullname: Option<String> },
 }
@@ -51,19 +59,31 @@ pub fn prefixes(version: SoapVersion) -> Prefixes {
 }
 
 /// Encode a request envelope with the given headers.
-pub fn encode_request(req: &ServiceRequest, headers: &CrmHeaders, version: SoapVersion, prefixes: &Prefixes) -> String {
+pub fn encode_request(
+    req: &ServiceRequest,
+    headers: &CrmHeaders,
+    version: SoapVersion,
+    prefixes: &Prefixes,
+) -> String {
     let body = match req {
         ServiceRequest::WhoAmI => {
             let d = &schema::WHO_AM_I_REQUEST;
-            Element::new(Some(WS_NS), "Execute").child(node(&schema::SERVICE_EXECUTE, "Request").typed(d.ns, d.name))
+            Element::new(Some(WS_NS), "Execute")
+                .child(node(&schema::SERVICE_EXECUTE, "Request").typed(d.ns, d.name))
         }
-        ServiceRequest::Retrieve { entity_name, id, columns } => {
+        ServiceRequest::Retrieve {
+            entity_name,
+            id,
+            columns,
+        } => {
             let d = &schema::RETRIEVE;
             let mut attrs = node(&schema::COLUMN_SET, "Attributes");
             for c in columns {
                 attrs = attrs.child(leaf(&schema::ARRAY_OF_STRING, "Attribute", c));
             }
-            let cs = node(d, "columnSet").typed(schema::COLUMN_SET.ns, schema::COLUMN_SET.name).child(attrs);
+            let cs = node(d, "columnSet")
+                .typed(schema::COLUMN_SET.ns, schema::COLUMN_SET.name)
+                .child(attrs);
             Element::new(Some(WS_NS), "Retrieve")
                 .child(leaf(d, "entityName", entity_name))
                 .child(leaf(d, "id", &id.to_string()))
@@ -74,9 +94,17 @@ pub fn encode_request(req: &ServiceRequest, headers: &CrmHeaders, version: SoapV
 }
 
 /// Encode a response envelope.
-pub fn encode_response(resp: &ServiceResponse, version: SoapVersion, prefixes: &Prefixes) -> String {
+pub fn encode_response(
+    resp: &ServiceResponse,
+    version: SoapVersion,
+    prefixes: &Prefixes,
+) -> String {
     let body = match resp {
-        ServiceResponse::WhoAmI { user_id, business_unit_id, organization_id } => {
+        ServiceResponse::WhoAmI {
+            user_id,
+            business_unit_id,
+            organization_id,
+        } => {
             let d = &schema::WHO_AM_I_RESPONSE;
             Element::new(Some(WS_NS), "ExecuteResponse").child(
                 node(&schema::SERVICE_EXECUTE_RESPONSE, "Response")
@@ -113,7 +141,9 @@ pub fn decode_request(xml: &[u8]) -> Result<(CrmHeaders, ServiceRequest), Decode
     let b = only_body(&env)?;
     let req = if b.is(Some(WS_NS), "Execute") {
         let f = schema::read(b, &schema::SERVICE_EXECUTE)?;
-        let r = f.get("Request").ok_or_else(|| DecodeError::missing(b.offset, "Request"))?;
+        let r = f
+            .get("Request")
+            .ok_or_else(|| DecodeError::missing(b.offset, "Request"))?;
         let def = schema::dispatch(r, &[&schema::WHO_AM_I_REQUEST])?;
         schema::read(r, def)?;
         ServiceRequest::WhoAmI
@@ -147,7 +177,9 @@ pub fn decode_response(xml: &[u8]) -> Result<ServiceResponse, DecodeError> {
     let b = only_body(&env)?;
     if b.is(Some(WS_NS), "ExecuteResponse") {
         let f = schema::read(b, &schema::SERVICE_EXECUTE_RESPONSE)?;
-        let r = f.get("Response").ok_or_else(|| DecodeError::missing(b.offset, "Response"))?;
+        let r = f
+            .get("Response")
+            .ok_or_else(|| DecodeError::missing(b.offset, "Response"))?;
         let def = schema::dispatch(r, &[&schema::WHO_AM_I_RESPONSE])?;
         let rf = schema::read(r, def)?;
         Ok(ServiceResponse::WhoAmI {
@@ -157,10 +189,14 @@ pub fn decode_response(xml: &[u8]) -> Result<ServiceResponse, DecodeError> {
         })
     } else if b.is(Some(WS_NS), "RetrieveResponse") {
         let f = schema::read(b, &schema::RETRIEVE_RESPONSE)?;
-        let r = f.get("RetrieveResult").ok_or_else(|| DecodeError::missing(b.offset, "RetrieveResult"))?;
+        let r = f
+            .get("RetrieveResult")
+            .ok_or_else(|| DecodeError::missing(b.offset, "RetrieveResult"))?;
         let def = schema::dispatch(r, &[&schema::SYSTEMUSER])?;
         let rf = schema::read(r, def)?;
-        Ok(ServiceResponse::RetrieveSystemUser { fullname: rf.text("fullname")? })
+        Ok(ServiceResponse::RetrieveSystemUser {
+            fullname: rf.text("fullname")?,
+        })
     } else {
         Err(DecodeError::unexpected(b.offset, b.local.clone()))
     }
@@ -176,7 +212,12 @@ mod tests {
             r#"<s:Envelope xmlns:s="{}"><s:Body><RetrieveResponse xmlns="{WS_NS}"><RetrieveResult xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:type="systemuser"><domainname>x\y</domainname><fullname>Ann Example</fullname><systemuserid>00000000-0000-0000-0000-000000000001</systemuserid></RetrieveResult></RetrieveResponse></s:Body></s:Envelope>"#,
             soap::SOAP11_NS
         );
-        assert_eq!(decode_response(x.as_bytes()).unwrap(), ServiceResponse::RetrieveSystemUser { fullname: Some("Ann Example".into()) });
+        assert_eq!(
+            decode_response(x.as_bytes()).unwrap(),
+            ServiceResponse::RetrieveSystemUser {
+                fullname: Some("Ann Example".into())
+            }
+        );
         let wrong = x.replace("i:type=\"systemuser\"", "i:type=\"account\"");
         assert!(decode_response(wrong.as_bytes()).is_err());
     }
@@ -184,9 +225,18 @@ mod tests {
     #[test]
     fn actions() {
         assert_eq!(ServiceRequest::WhoAmI.soap_action(), ACTION_EXECUTE);
-        let r = ServiceRequest::Retrieve { entity_name: "systemuser".into(), id: Uuid::nil(), columns: vec!["fullname".into()] };
+        let r = ServiceRequest::Retrieve {
+            entity_name: "systemuser".into(),
+            id: Uuid::nil(),
+            columns: vec!["fullname".into()],
+        };
         assert_eq!(r.soap_action(), ACTION_RETRIEVE);
-        let xml = encode_request(&r, &CrmHeaders::default(), SoapVersion::V11, &prefixes(SoapVersion::V11));
+        let xml = encode_request(
+            &r,
+            &CrmHeaders::default(),
+            SoapVersion::V11,
+            &prefixes(SoapVersion::V11),
+        );
         assert_eq!(decode_request(xml.as_bytes()).unwrap().1, r);
     }
 }

@@ -59,9 +59,9 @@ pub struct Envelope {
 impl Envelope {
     /// The single body element; an error if there is none.
     pub fn body_element(&self) -> Result<&Element, DecodeError> {
-        self.body.first().ok_or_else(|| {
-            DecodeError::missing(self.root.offset, "Body content")
-        })
+        self.body
+            .first()
+            .ok_or_else(|| DecodeError::missing(self.root.offset, "Body content"))
     }
     /// The `Body` element itself.
     pub fn body_wrapper(&self) -> Option<&Element> {
@@ -79,7 +79,11 @@ pub fn parse_envelope(input: &[u8]) -> Result<Envelope, DecodeError> {
 /// nothing else (ours: trailing elements after Body are refused).
 pub fn parse_envelope_with(input: &[u8], limits: &Limits) -> Result<Envelope, DecodeError> {
     let root = xml::parse_with(input, limits)?;
-    let version = match root.namespace.as_deref().and_then(SoapVersion::from_namespace) {
+    let version = match root
+        .namespace
+        .as_deref()
+        .and_then(SoapVersion::from_namespace)
+    {
         Some(v) if root.local == "Envelope" => v,
         _ if root.local == "Envelope" => {
             return Err(DecodeError::new(
@@ -119,11 +123,19 @@ pub fn parse_envelope_with(input: &[u8], limits: &Limits) -> Result<Envelope, De
 
 /// Default prefixes: `soap` for the envelope, `xsi`, `xsd`.
 pub fn standard_prefixes(version: SoapVersion) -> Prefixes {
-    Prefixes::trusted(&[(version.namespace(), "soap"), (XSI_NS, "xsi"), (XSD_NS, "xsd")])
+    Prefixes::trusted(&[
+        (version.namespace(), "soap"),
+        (XSI_NS, "xsi"),
+        (XSD_NS, "xsd"),
+    ])
 }
 
 /// Build the envelope tree: `Header` (only when there are header blocks) and `Body`.
-pub fn envelope_element(version: SoapVersion, headers: Vec<Element>, body: Vec<Element>) -> Element {
+pub fn envelope_element(
+    version: SoapVersion,
+    headers: Vec<Element>,
+    body: Vec<Element>,
+) -> Element {
     let ns = Some(version.namespace());
     let mut env = Element::new(ns, "Envelope");
     if !headers.is_empty() {
@@ -171,22 +183,38 @@ mod tests {
     #[test]
     fn rejects_non_envelopes() {
         let wrong_ns = br#"<Envelope xmlns="urn:x"><Body/></Envelope>"#;
-        assert!(matches!(parse_envelope(wrong_ns).unwrap_err().kind, DecodeErrorKind::WrongNamespace { .. }));
+        assert!(matches!(
+            parse_envelope(wrong_ns).unwrap_err().kind,
+            DecodeErrorKind::WrongNamespace { .. }
+        ));
         let no_body = format!(r#"<s:Envelope xmlns:s="{SOAP11_NS}"/>"#);
         assert_eq!(
             parse_envelope(no_body.as_bytes()).unwrap_err().kind,
-            DecodeErrorKind::MissingElement { name: "Body".into() }
+            DecodeErrorKind::MissingElement {
+                name: "Body".into()
+            }
         );
-        let mixed = format!(r#"<s:Envelope xmlns:s="{SOAP11_NS}"><s:Body/><s:Header/></s:Envelope>"#);
-        assert!(matches!(parse_envelope(mixed.as_bytes()).unwrap_err().kind, DecodeErrorKind::UnexpectedElement { .. }));
-        let v12_body_in_11 = format!(r#"<s:Envelope xmlns:s="{SOAP11_NS}" xmlns:t="{SOAP12_NS}"><t:Body/></s:Envelope>"#);
+        let mixed =
+            format!(r#"<s:Envelope xmlns:s="{SOAP11_NS}"><s:Body/><s:Header/></s:Envelope>"#);
+        assert!(matches!(
+            parse_envelope(mixed.as_bytes()).unwrap_err().kind,
+            DecodeErrorKind::UnexpectedElement { .. }
+        ));
+        let v12_body_in_11 = format!(
+            r#"<s:Envelope xmlns:s="{SOAP11_NS}" xmlns:t="{SOAP12_NS}"><t:Body/></s:Envelope>"#
+        );
         assert!(parse_envelope(v12_body_in_11.as_bytes()).is_err());
     }
 
     #[test]
     fn writes_what_it_reads() {
         for v in SoapVersion::ALL {
-            let xml = write_envelope(v, &standard_prefixes(v), vec![Element::new(Some("urn:h"), "h")], vec![Element::new(Some("urn:b"), "b").text("x")]);
+            let xml = write_envelope(
+                v,
+                &standard_prefixes(v),
+                vec![Element::new(Some("urn:h"), "h")],
+                vec![Element::new(Some("urn:b"), "b").text("x")],
+            );
             let env = parse_envelope(xml.as_bytes()).unwrap();
             assert_eq!(env.version, v);
             assert_eq!(env.headers.len(), 1);

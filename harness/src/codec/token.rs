@@ -53,7 +53,9 @@ pub enum CallerOrigin {
     AsyncServiceOrigin,
     WebServiceApiOrigin,
     /// `OfflineTimestamp` is a CrmDateTime, kept as its text.
-    OfflineOrigin { offline_timestamp: Option<String> },
+    OfflineOrigin {
+        offline_timestamp: Option<String>,
+    },
 }
 
 /// The `CallerOriginToken` header.
@@ -83,7 +85,9 @@ pub struct CrmHeaders {
 
 /// Decode the `CrmAuthenticationToken` header of an envelope. `Ok(None)`: a valid envelope
 /// without that header (or with `xsi:nil="true"`). A repeated header is an error (ours).
-pub fn decode_token_from_envelope(xml: &[u8]) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
+pub fn decode_token_from_envelope(
+    xml: &[u8],
+) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
     let env = soap::parse_envelope(xml)?;
     Ok(read_headers(&env)?.token)
 }
@@ -97,7 +101,10 @@ fn single<'a>(env: &'a Envelope, name: &str) -> Result<Option<&'a Element>, Deco
     let mut it = env.headers.iter().filter(|h| h.is(Some(WS_NS), name));
     let first = it.next();
     if let Some(dup) = it.next() {
-        return Err(DecodeError::unexpected(dup.offset, format!("{name} (repeated header)")));
+        return Err(DecodeError::unexpected(
+            dup.offset,
+            format!("{name} (repeated header)"),
+        ));
     }
     Ok(first.filter(|e| !e.nil))
 }
@@ -105,9 +112,15 @@ fn single<'a>(env: &'a Envelope, name: &str) -> Result<Option<&'a Element>, Deco
 /// Read the CRM headers from a parsed envelope.
 pub fn read_headers(env: &Envelope) -> Result<CrmHeaders, DecodeError> {
     Ok(CrmHeaders {
-        token: single(env, "CrmAuthenticationToken")?.map(read_token).transpose()?,
-        caller_origin: single(env, "CallerOriginToken")?.map(read_caller_origin).transpose()?,
-        correlation: single(env, "CorrelationToken")?.map(read_correlation).transpose()?,
+        token: single(env, "CrmAuthenticationToken")?
+            .map(read_token)
+            .transpose()?,
+        caller_origin: single(env, "CallerOriginToken")?
+            .map(read_caller_origin)
+            .transpose()?,
+        correlation: single(env, "CorrelationToken")?
+            .map(read_correlation)
+            .transpose()?,
     })
 }
 
@@ -132,20 +145,31 @@ pub fn read_token(e: &Element) -> Result<CrmAuthenticationToken, DecodeError> {
 fn read_caller_origin(e: &Element) -> Result<CallerOriginToken, DecodeError> {
     let f = schema::read(e, &schema::CALLER_ORIGIN_TOKEN_TYPE)?;
     let Some(o) = f.get("CallerOrigin") else {
-        return Ok(CallerOriginToken { caller_origin: None });
+        return Ok(CallerOriginToken {
+            caller_origin: None,
+        });
     };
     let def = schema::dispatch(
         o,
-        &[&schema::APPLICATION_ORIGIN, &schema::ASYNC_SERVICE_ORIGIN, &schema::WEB_SERVICE_API_ORIGIN, &schema::OFFLINE_ORIGIN],
+        &[
+            &schema::APPLICATION_ORIGIN,
+            &schema::ASYNC_SERVICE_ORIGIN,
+            &schema::WEB_SERVICE_API_ORIGIN,
+            &schema::OFFLINE_ORIGIN,
+        ],
     )?;
     let of = schema::read(o, def)?;
     let origin = match def.name {
         "ApplicationOrigin" => CallerOrigin::ApplicationOrigin,
         "AsyncServiceOrigin" => CallerOrigin::AsyncServiceOrigin,
         "WebServiceApiOrigin" => CallerOrigin::WebServiceApiOrigin,
-        _ => CallerOrigin::OfflineOrigin { offline_timestamp: of.text("OfflineTimestamp")? },
+        _ => CallerOrigin::OfflineOrigin {
+            offline_timestamp: of.text("OfflineTimestamp")?,
+        },
     };
-    Ok(CallerOriginToken { caller_origin: Some(origin) })
+    Ok(CallerOriginToken {
+        caller_origin: Some(origin),
+    })
 }
 
 fn read_correlation(e: &Element) -> Result<CorrelationToken, DecodeError> {
@@ -154,15 +178,21 @@ fn read_correlation(e: &Element) -> Result<CorrelationToken, DecodeError> {
     Ok(CorrelationToken {
         correlation_id: f.guid("CorrelationId")?,
         correlation_updated_time: f.text("CorrelationUpdatedTime")?,
-        depth: d.trim().parse().map_err(|_| DecodeError::bad_value(off, "Depth", &d))?,
+        depth: d
+            .trim()
+            .parse()
+            .map_err(|_| DecodeError::bad_value(off, "Depth", &d))?,
     })
 }
 
 /// The `CrmAuthenticationToken` header element.
 pub fn token_element(t: &CrmAuthenticationToken) -> Element {
     let d = &schema::TOKEN_TYPE;
-    let mut e = Element::new(Some(WS_NS), "CrmAuthenticationToken")
-        .child(leaf(d, "AuthenticationType", &t.authentication_type.code().to_string()));
+    let mut e = Element::new(Some(WS_NS), "CrmAuthenticationToken").child(leaf(
+        d,
+        "AuthenticationType",
+        &t.authentication_type.code().to_string(),
+    ));
     if let Some(tk) = &t.crm_ticket {
         e = e.child(leaf(d, "CrmTicket", tk.reveal()));
     }
@@ -185,9 +215,12 @@ pub fn header_elements(h: &CrmHeaders) -> Vec<Element> {
                 CallerOrigin::ApplicationOrigin => (&schema::APPLICATION_ORIGIN, None),
                 CallerOrigin::AsyncServiceOrigin => (&schema::ASYNC_SERVICE_ORIGIN, None),
                 CallerOrigin::WebServiceApiOrigin => (&schema::WEB_SERVICE_API_ORIGIN, None),
-                CallerOrigin::OfflineOrigin { offline_timestamp } => (&schema::OFFLINE_ORIGIN, offline_timestamp.as_deref()),
+                CallerOrigin::OfflineOrigin { offline_timestamp } => {
+                    (&schema::OFFLINE_ORIGIN, offline_timestamp.as_deref())
+                }
             };
-            let mut oe = node(&schema::CALLER_ORIGIN_TOKEN_TYPE, "CallerOrigin").typed(def.ns, def.name);
+            let mut oe =
+                node(&schema::CALLER_ORIGIN_TOKEN_TYPE, "CallerOrigin").typed(def.ns, def.name);
             if let Some(ts) = ts {
                 oe = oe.child(leaf(def, "OfflineTimestamp", ts));
             }
@@ -197,7 +230,11 @@ pub fn header_elements(h: &CrmHeaders) -> Vec<Element> {
     }
     if let Some(c) = &h.correlation {
         let d = &schema::CORRELATION_TOKEN_TYPE;
-        let mut e = Element::new(Some(WS_NS), "CorrelationToken").child(leaf(d, "CorrelationId", &c.correlation_id.to_string()));
+        let mut e = Element::new(Some(WS_NS), "CorrelationToken").child(leaf(
+            d,
+            "CorrelationId",
+            &c.correlation_id.to_string(),
+        ));
         if let Some(t) = &c.correlation_updated_time {
             e = e.child(leaf(d, "CorrelationUpdatedTime", t));
         }
@@ -218,17 +255,33 @@ pub fn crm_prefixes(version: SoapVersion) -> Prefixes {
 
 /// An envelope with the token header and `body_inner_xml` (trusted, well-formed XML
 /// written verbatim) as the content of `Body`.
-pub fn encode_envelope_with_token(token: &CrmAuthenticationToken, version: SoapVersion, body_inner_xml: &str) -> String {
+pub fn encode_envelope_with_token(
+    token: &CrmAuthenticationToken,
+    version: SoapVersion,
+    body_inner_xml: &str,
+) -> String {
     const MARK: &str = "\u{1}BODY\u{1}";
     let body = Element::new(None, "__body__");
-    let xml = soap::write_envelope(version, &crm_prefixes(version), vec![token_element(token)], vec![body]);
+    let xml = soap::write_envelope(
+        version,
+        &crm_prefixes(version),
+        vec![token_element(token)],
+        vec![body],
+    );
     // Replace the placeholder element (it has no namespace, so it may carry xmlns="").
-    let xml = xml.replacen("<__body__ xmlns=\"\" />", MARK, 1).replacen("<__body__ />", MARK, 1);
+    let xml = xml
+        .replacen("<__body__ xmlns=\"\" />", MARK, 1)
+        .replacen("<__body__ />", MARK, 1);
     xml.replacen(MARK, body_inner_xml, 1)
 }
 
 /// An envelope carrying `headers` and body elements, with the given prefixes.
-pub fn encode_envelope(headers: &CrmHeaders, version: SoapVersion, prefixes: &Prefixes, body: Vec<Element>) -> String {
+pub fn encode_envelope(
+    headers: &CrmHeaders,
+    version: SoapVersion,
+    prefixes: &Prefixes,
+    body: Vec<Element>,
+) -> String {
     soap::write_envelope(version, prefixes, header_elements(headers), body)
 }
 
@@ -250,7 +303,11 @@ mod tests {
     fn simple_function_roundtrips() {
         for v in SoapVersion::ALL {
             let xml = encode_envelope_with_token(&token(), v, "<WhoAmI xmlns=\"urn:x\"/>");
-            assert_eq!(decode_token_from_envelope(xml.as_bytes()).unwrap(), Some(token()), "{xml}");
+            assert_eq!(
+                decode_token_from_envelope(xml.as_bytes()).unwrap(),
+                Some(token()),
+                "{xml}"
+            );
             let env = soap::parse_envelope(xml.as_bytes()).unwrap();
             assert!(env.body_element().unwrap().is(Some("urn:x"), "WhoAmI"));
         }
@@ -258,7 +315,10 @@ mod tests {
 
     #[test]
     fn no_token_is_none_and_nil_is_none() {
-        let xml = format!(r#"<s:Envelope xmlns:s="{}"><s:Body/></s:Envelope>"#, soap::SOAP11_NS);
+        let xml = format!(
+            r#"<s:Envelope xmlns:s="{}"><s:Body/></s:Envelope>"#,
+            soap::SOAP11_NS
+        );
         assert_eq!(decode_token_from_envelope(xml.as_bytes()).unwrap(), None);
         let nil = format!(
             r#"<s:Envelope xmlns:s="{}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><s:Header><CrmAuthenticationToken xmlns="{WS_NS}" i:nil="true"/></s:Header><s:Body/></s:Envelope>"#,
@@ -276,15 +336,22 @@ mod tests {
             )
         };
         let z = "00000000-0000-0000-0000-000000000000";
-        assert!(decode_token_from_envelope(make("2", z, CORE_NS).as_bytes()).unwrap().is_some());
-        for (x, field) in [(make("3", z, CORE_NS), "AuthenticationType"), (make("0", "nope", CORE_NS), "CallerId")] {
+        assert!(decode_token_from_envelope(make("2", z, CORE_NS).as_bytes())
+            .unwrap()
+            .is_some());
+        for (x, field) in [
+            (make("3", z, CORE_NS), "AuthenticationType"),
+            (make("0", "nope", CORE_NS), "CallerId"),
+        ] {
             match decode_token_from_envelope(x.as_bytes()).unwrap_err().kind {
                 DecodeErrorKind::BadValue { field: f, .. } => assert_eq!(f, field),
                 k => panic!("{k:?}"),
             }
         }
         assert!(matches!(
-            decode_token_from_envelope(make("0", z, WS_NS).as_bytes()).unwrap_err().kind,
+            decode_token_from_envelope(make("0", z, WS_NS).as_bytes())
+                .unwrap_err()
+                .kind,
             DecodeErrorKind::WrongNamespace { .. }
         ));
     }
@@ -293,8 +360,16 @@ mod tests {
     fn all_headers_roundtrip() {
         let h = CrmHeaders {
             token: Some(token()),
-            caller_origin: Some(CallerOriginToken { caller_origin: Some(CallerOrigin::OfflineOrigin { offline_timestamp: Some("2009-01-01T00:00:00Z".into()) }) }),
-            correlation: Some(CorrelationToken { correlation_id: Uuid::from_u128(7), correlation_updated_time: None, depth: 2 }),
+            caller_origin: Some(CallerOriginToken {
+                caller_origin: Some(CallerOrigin::OfflineOrigin {
+                    offline_timestamp: Some("2009-01-01T00:00:00Z".into()),
+                }),
+            }),
+            correlation: Some(CorrelationToken {
+                correlation_id: Uuid::from_u128(7),
+                correlation_updated_time: None,
+                depth: 2,
+            }),
         };
         for v in SoapVersion::ALL {
             let xml = encode_envelope(&h, v, &crm_prefixes(v), vec![]);

@@ -107,10 +107,16 @@ impl DecodeError {
         Self::new(offset, DecodeErrorKind::Malformed(what.into()))
     }
     pub(crate) fn missing(offset: u64, name: impl Into<String>) -> Self {
-        Self::new(offset, DecodeErrorKind::MissingElement { name: name.into() })
+        Self::new(
+            offset,
+            DecodeErrorKind::MissingElement { name: name.into() },
+        )
     }
     pub(crate) fn unexpected(offset: u64, name: impl Into<String>) -> Self {
-        Self::new(offset, DecodeErrorKind::UnexpectedElement { name: name.into() })
+        Self::new(
+            offset,
+            DecodeErrorKind::UnexpectedElement { name: name.into() },
+        )
     }
     /// A bad value; the value is truncated so errors never carry large (or secret) payloads.
     pub(crate) fn bad_value(offset: u64, field: impl Into<String>, value: &str) -> Self {
@@ -332,13 +338,21 @@ pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Element, DecodeError>
         let before = reader.buffer_position();
         let event = match reader.read_event() {
             Ok(ev) => ev,
-            Err(e) => return Err(DecodeError::malformed(reader.error_position(), e.to_string())),
+            Err(e) => {
+                return Err(DecodeError::malformed(
+                    reader.error_position(),
+                    e.to_string(),
+                ))
+            }
         };
         match event {
             Event::Start(ref s) | Event::Empty(ref s) => {
                 let empty = matches!(event, Event::Empty(_));
                 if root.is_some() {
-                    return Err(DecodeError::malformed(before, "content after the root element"));
+                    return Err(DecodeError::malformed(
+                        before,
+                        "content after the root element",
+                    ));
                 }
                 if stack.len() + 1 > max_depth {
                     return Err(DecodeError::new(
@@ -389,7 +403,10 @@ pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Element, DecodeError>
             Event::Comment(_) | Event::PI(_) => {}
             Event::Eof => {
                 if !stack.is_empty() {
-                    return Err(DecodeError::malformed(before, "unclosed element at end of input"));
+                    return Err(DecodeError::malformed(
+                        before,
+                        "unclosed element at end of input",
+                    ));
                 }
                 return root.ok_or_else(|| DecodeError::malformed(before, "no root element"));
             }
@@ -397,7 +414,7 @@ pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Element, DecodeError>
     }
 }
 
-fn close(stack: &mut Vec<(Element, usize)>, root: &mut Option<Element>, el: Element) {
+fn close(stack: &mut [(Element, usize)], root: &mut Option<Element>, el: Element) {
     match stack.last_mut() {
         Some((parent, _)) => parent.children.push(Node::Element(el)),
         None => *root = Some(el),
@@ -415,7 +432,10 @@ fn push_text(
             if text.trim().is_empty() {
                 Ok(())
             } else {
-                Err(DecodeError::malformed(offset, "text outside the root element"))
+                Err(DecodeError::malformed(
+                    offset,
+                    "text outside the root element",
+                ))
             }
         }
         Some((el, used)) => {
@@ -437,7 +457,10 @@ fn push_text(
     }
 }
 
-fn resolve_reference(r: &quick_xml::events::BytesRef<'_>, offset: u64) -> Result<char, DecodeError> {
+fn resolve_reference(
+    r: &quick_xml::events::BytesRef<'_>,
+    offset: u64,
+) -> Result<char, DecodeError> {
     let name = r
         .decode()
         .map_err(|e| DecodeError::malformed(offset, e.to_string()))?;
@@ -707,7 +730,11 @@ impl Prefixes {
             }
             Some(ns) if self.prefix_of(ns) == Some("") && my_default != Some(ns) => {
                 out.push_str(&format!(" xmlns=\"{}\"", escape_attr(ns)));
-                my_default = self.bindings.iter().find(|(n, _)| n == ns).map(|(n, _)| n.as_str());
+                my_default = self
+                    .bindings
+                    .iter()
+                    .find(|(n, _)| n == ns)
+                    .map(|(n, _)| n.as_str());
             }
             _ => {}
         }
@@ -721,7 +748,11 @@ impl Prefixes {
                 Some(ns) => self.qname(ns, &t.local),
                 None => t.local.clone(),
             };
-            out.push_str(&format!(" {}=\"{}\"", self.qname(XSI_NS, "type"), escape_attr(&v)));
+            out.push_str(&format!(
+                " {}=\"{}\"",
+                self.qname(XSI_NS, "type"),
+                escape_attr(&v)
+            ));
         }
         if e.nil {
             out.push_str(&format!(" {}=\"true\"", self.qname(XSI_NS, "nil")));
@@ -799,7 +830,10 @@ mod tests {
         let a = parse(br#"<a:x xmlns:a="urn:1"><a:y>t</a:y></a:x>"#).unwrap();
         let b = parse(br#"<x xmlns="urn:1"><y>t</y></x>"#).unwrap();
         assert!(a.is(Some("urn:1"), "x") && b.is(Some("urn:1"), "x"));
-        assert_eq!(a.elements().next().map(|e| e.name()), b.elements().next().map(|e| e.name()));
+        assert_eq!(
+            a.elements().next().map(|e| e.name()),
+            b.elements().next().map(|e| e.name())
+        );
     }
 
     #[test]
@@ -812,7 +846,10 @@ mod tests {
         };
         let big = "<a>".to_string() + &"x".repeat(200) + "</a>";
         assert_eq!(kind(&big, &small), DecodeErrorKind::TooLarge { limit: 100 });
-        assert_eq!(kind("<a><b><c><d/></c></b></a>", &small), DecodeErrorKind::TooDeep { limit: 3 });
+        assert_eq!(
+            kind("<a><b><c><d/></c></b></a>", &small),
+            DecodeErrorKind::TooDeep { limit: 3 }
+        );
         assert!(parse_with(b"<a><b><c/></b></a>", &small).is_ok());
         assert_eq!(
             kind(r#"<a x="1" y="2" z="3"/>"#, &small),
@@ -822,9 +859,18 @@ mod tests {
             kind(r#"<a xmlns:p="u" x="1" y="2"/>"#, &small),
             DecodeErrorKind::TooManyAttributes { limit: 2 }
         );
-        assert_eq!(kind("<a>123456</a>", &small), DecodeErrorKind::TextTooLong { limit: 5 });
-        assert_eq!(kind("<a>12&amp;456</a>", &small), DecodeErrorKind::TextTooLong { limit: 5 });
-        assert_eq!(kind(r#"<a x="123456"/>"#, &small), DecodeErrorKind::TextTooLong { limit: 5 });
+        assert_eq!(
+            kind("<a>123456</a>", &small),
+            DecodeErrorKind::TextTooLong { limit: 5 }
+        );
+        assert_eq!(
+            kind("<a>12&amp;456</a>", &small),
+            DecodeErrorKind::TextTooLong { limit: 5 }
+        );
+        assert_eq!(
+            kind(r#"<a x="123456"/>"#, &small),
+            DecodeErrorKind::TextTooLong { limit: 5 }
+        );
         assert!(parse_with(b"<a>12345</a>", &small).is_ok());
     }
 
@@ -835,7 +881,12 @@ mod tests {
             ..Limits::DEFAULT
         };
         let deep = "<a>".repeat(HARD_MAX_DEPTH + 1);
-        assert_eq!(kind(&deep, &l), DecodeErrorKind::TooDeep { limit: HARD_MAX_DEPTH });
+        assert_eq!(
+            kind(&deep, &l),
+            DecodeErrorKind::TooDeep {
+                limit: HARD_MAX_DEPTH
+            }
+        );
     }
 
     #[test]
@@ -844,20 +895,40 @@ mod tests {
         let e = parse(bomb.as_bytes()).unwrap_err();
         assert_eq!(e.kind, DecodeErrorKind::Doctype);
         assert_eq!(e.offset, 21);
-        assert_eq!(kind("<a>&x;</a>", &Limits::DEFAULT), DecodeErrorKind::UnknownEntity { name: "x".into() });
-        assert_eq!(kind(r#"<a b="&x;"/>"#, &Limits::DEFAULT), DecodeErrorKind::UnknownEntity { name: "x".into() });
+        assert_eq!(
+            kind("<a>&x;</a>", &Limits::DEFAULT),
+            DecodeErrorKind::UnknownEntity { name: "x".into() }
+        );
+        assert_eq!(
+            kind(r#"<a b="&x;"/>"#, &Limits::DEFAULT),
+            DecodeErrorKind::UnknownEntity { name: "x".into() }
+        );
         let ok = parse(b"<a>&lt;&gt;&amp;&apos;&quot;&#65;&#x42;</a>").unwrap();
         assert_eq!(ok.direct_text(), "<>&'\"AB");
     }
 
     #[test]
     fn malformed_inputs_are_typed() {
-        for bad in ["", "<a>", "<a></b>", "</a>", "<a/><b/>", "text", "<p:a/>", "<a>x</a>junk"] {
+        for bad in [
+            "",
+            "<a>",
+            "<a></b>",
+            "</a>",
+            "<a/><b/>",
+            "text",
+            "<p:a/>",
+            "<a>x</a>junk",
+        ] {
             let e = parse(bad.as_bytes()).unwrap_err();
-            assert!(matches!(e.kind, DecodeErrorKind::Malformed(_)), "{bad:?}: {e:?}");
+            assert!(
+                matches!(e.kind, DecodeErrorKind::Malformed(_)),
+                "{bad:?}: {e:?}"
+            );
         }
         assert!(matches!(
-            parse(b"<?xml version=\"1.0\" encoding=\"utf-16\"?><a/>").unwrap_err().kind,
+            parse(b"<?xml version=\"1.0\" encoding=\"utf-16\"?><a/>")
+                .unwrap_err()
+                .kind,
             DecodeErrorKind::BadValue { .. }
         ));
         assert!(parse(b"<a>\xff</a>").is_err());
@@ -866,18 +937,37 @@ mod tests {
     #[test]
     fn xsi_type_resolves_through_namespaces() {
         let e = parse(br#"<a xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns:q="urn:t" i:type="q:T"/>"#).unwrap();
-        assert_eq!(e.xsi_type, Some(ExpandedName { namespace: Some("urn:t".into()), local: "T".into() }));
-        let d = parse(br#"<a xmlns="urn:d" xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:type="T"/>"#).unwrap();
+        assert_eq!(
+            e.xsi_type,
+            Some(ExpandedName {
+                namespace: Some("urn:t".into()),
+                local: "T".into()
+            })
+        );
+        let d = parse(
+            br#"<a xmlns="urn:d" xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:type="T"/>"#,
+        )
+        .unwrap();
         assert_eq!(d.xsi_type.and_then(|t| t.namespace), Some("urn:d".into()));
-        assert!(parse(br#"<a xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:type="zz:T"/>"#).is_err());
+        assert!(parse(
+            br#"<a xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:type="zz:T"/>"#
+        )
+        .is_err());
     }
 
     #[test]
     fn writer_roundtrips_with_default_namespace() {
         let p = Prefixes::new(&[("urn:a", ""), (XSI_NS, "i"), ("urn:t", "t")]).unwrap();
         let tree = Element::new(Some("urn:a"), "root")
-            .child(Element::new(None, "plain").child(Element::new(Some("urn:a"), "deep").text("a<&>\"b\r")))
-            .child(Element::new(Some("urn:a"), "typed").typed("urn:t", "T").attr("k", "v\"&\n"));
+            .child(
+                Element::new(None, "plain")
+                    .child(Element::new(Some("urn:a"), "deep").text("a<&>\"b\r")),
+            )
+            .child(
+                Element::new(Some("urn:a"), "typed")
+                    .typed("urn:t", "T")
+                    .attr("k", "v\"&\n"),
+            );
         let xml = p.write_document(&tree);
         let back = parse(xml.as_bytes()).unwrap();
         let plain = back.elements().next().unwrap();
