@@ -16,6 +16,12 @@ struct Cli {
 enum Command {
     /// Evaluate one request against a pipeline and print the outcome and the trace.
     Eval(cli::eval::EvalArgs),
+    /// Decode a token, envelope, fault, discovery message, cookie or RPS input to JSON.
+    Decode(cli::codec::DecodeArgs),
+    /// Write a known-good envelope, fault or discovery message from JSON.
+    Encode(cli::codec::EncodeArgs),
+    /// Compare real CRM 4.0 WSDLs with the message table crmauth speaks by.
+    WsdlCheck(cli::codec::WsdlCheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +34,9 @@ fn main() -> ExitCode {
     };
     let result: Result<String, CliError> = match &cli.command {
         Command::Eval(args) => cli::eval::run(args),
+        Command::Decode(args) => return streamed(|out| cli::codec::decode(args, out)),
+        Command::Encode(args) => return streamed(|out| cli::codec::encode(args, out)),
+        Command::WsdlCheck(args) => return streamed(|out| cli::codec::wsdl_check(args, out)),
     };
     match result {
         Ok(out) => {
@@ -37,6 +46,20 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("crmauth: {e}");
             ExitCode::from(e.exit_code)
+        }
+    }
+}
+
+/// Runs a command that writes to standard output itself and returns its exit code.
+fn streamed(
+    run: impl FnOnce(&mut dyn std::io::Write) -> Result<u8, cli::codec::CliError>,
+) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match run(&mut out) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("crmauth: {e}");
+            ExitCode::from(e.exit_code())
         }
     }
 }
