@@ -14,6 +14,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the conformance suite: golden vectors and the invariants of the spec.
+    Check(cli::check::CheckArgs),
     /// Evaluate one request against a pipeline and print the outcome and the trace.
     Eval(cli::eval::EvalArgs),
     /// Decode a token, envelope, fault, discovery message, cookie or RPS input to JSON.
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
         }
     };
     let result: Result<String, CliError> = match &cli.command {
+        Command::Check(args) => return check(args),
         Command::Eval(args) => cli::eval::run(args),
         Command::Decode(args) => return streamed(|out| cli::codec::decode(args, out)),
         Command::Encode(args) => return streamed(|out| cli::codec::encode(args, out)),
@@ -60,6 +63,34 @@ fn streamed(
         Err(e) => {
             eprintln!("crmauth: {e}");
             ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// `check`: the report goes to `--out` or standard output; exit 1 when a case failed.
+fn check(args: &cli::check::CheckArgs) -> ExitCode {
+    match cli::check::run(args) {
+        Ok(outcome) => {
+            let written = match &args.out {
+                Some(path) => std::fs::write(path, &outcome.report)
+                    .map_err(|e| format!("{}: {e}", path.display())),
+                None => {
+                    print!("{}", outcome.report);
+                    Ok(())
+                }
+            };
+            match written {
+                Err(e) => {
+                    eprintln!("crmauth: {e}");
+                    ExitCode::from(2)
+                }
+                Ok(()) if outcome.ok => ExitCode::SUCCESS,
+                Ok(()) => ExitCode::from(1),
+            }
+        }
+        Err(e) => {
+            eprintln!("crmauth: {e}");
+            ExitCode::from(e.exit_code)
         }
     }
 }

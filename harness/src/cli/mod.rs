@@ -1,5 +1,6 @@
 //! The command line's subcommands as library functions: the binary only parses and wires.
 
+pub mod check;
 pub mod codec;
 pub mod eval;
 
