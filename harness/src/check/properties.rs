@@ -56,14 +56,19 @@ fn cases(pipeline: Option<Arc<Pipeline>>) -> BoxedStrategy<PipelineCase> {
         .boxed()
 }
 
-/// Runs the engine under test on a case with the recorder attached.
-fn instrumented(engine: &EngineFactory, case: &PipelineCase) -> (String, Vec<Event>) {
+/// Runs the engine under test on a case with the recorder attached, and hands the outcome
+/// and the recorded evaluations to `f`.
+fn instrumented<R>(
+    engine: &EngineFactory,
+    case: &PipelineCase,
+    f: impl FnOnce(&Outcome<'_>, &[Event]) -> R,
+) -> R {
     let compiled = engine(&case.pipeline);
     let request = case.request.clone().prepare();
     let org = map_org(Deployment::OnPremise, &request);
     let mut recorder = Recorder::default();
     let outcome = compiled.evaluate_observed(&request, &case.env, org, &mut recorder);
-    (format!("{outcome:?}"), recorder.0)
+    f(&outcome, &recorder.0)
 }
 
 fn stopping_step(events: &[Event]) -> Option<usize> {
@@ -76,92 +81,95 @@ fn stopping_step(events: &[Event]) -> Option<usize> {
 /// PIPE-FIRST-SUCCESS: nothing is evaluated after the first provider that stops, and that
 /// step is the outcome's.
 fn first_success(engine: &EngineFactory, case: &PipelineCase) -> Result<(), TestCaseError> {
-    let compiled = engine(&case.pipeline);
-    let request = case.request.clone().prepare();
-    let org = map_org(Deployment::OnPremise, &request);
-    let mut recorder = Recorder::default();
-    let outcome = compiled.evaluate_observed(&request, &case.env, org, &mut recorder);
-    let events = recorder.0;
-    if let Some(stop) = stopping_step(&events) {
-        let position = events
-            .iter()
-            .position(|e| matches!(e, Event::Provider { step, .. } if *step == stop))
-            .unwrap_or(events.len());
-        prop_assert!(
-            position + 1 == events.len(),
-            "{} evaluation(s) after the provider of step {stop} handled the request",
-            events.len() - position - 1
-        );
-        prop_assert_eq!(outcome.step(), Some(stop), "the outcome is not the first handling step's");
-    }
-    Ok(())
+    instrumented(engine, case, |outcome, events| {
+        if let Some(stop) = stopping_step(events) {
+            let position = events
+                .iter()
+                .position(|e| matches!(e, Event::Provider { step, .. } if *step == stop))
+                .unwrap_or(events.len());
+            prop_assert!(
+                position + 1 == events.len(),
+                "{} evaluation(s) after the provider of step {stop} handled the request",
+                events.len() - position - 1
+            );
+            prop_assert_eq!(
+                outcome.step(),
+                Some(stop),
+                "the outcome is not the first handling step's"
+            );
+        }
+        Ok(())
+    })
 }
 
 /// PIPE-SHORT-CIRCUIT: in each step the predicates evaluated are a prefix, all true but
 /// possibly the last, and nothing of the step follows a false one.
 fn short_circuit(engine: &EngineFactory, case: &PipelineCase) -> Result<(), TestCaseError> {
-    let (_, events) = instrumented(engine, case);
-    for (s, step) in case.pipeline.steps.iter().enumerate() {
-        let of_step: Vec<&Event> = events
+    instrumented(engine, case, |_, events| {
+        for (s, step) in case.pipeline.steps.iter().enumerate() {
+            let of_step: Vec<&Event> = events
             .iter()
             .filter(|e| matches!(e, Event::Predicate { step, .. } | Event::Provider { step, .. } if *step == s))
             .collect();
-        let mut seen_false = false;
-        for (i, e) in of_step.iter().enumerate() {
-            prop_assert!(!seen_false, "step {s}: {e:?} evaluated after a false predicate");
-            if let Event::Predicate { index, kind, result, .. } = e {
-                prop_assert_eq!(*index, i, "step {}: predicates out of order", s);
-                prop_assert_eq!(
-                    Some(*kind),
-                    step.predicates.get(*index).map(|p| p.kind()),
-                    "step {}: wrong predicate",
-                    s
-                );
-                seen_false = !result;
+            let mut seen_false = false;
+            for (i, e) in of_step.iter().enumerate() {
+                prop_assert!(!seen_false, "step {s}: {e:?} evaluated after a false predicate");
+                if let Event::Predicate { index, kind, result, .. } = e {
+                    prop_assert_eq!(*index, i, "step {}: predicates out of order", s);
+                    prop_assert_eq!(
+                        Some(*kind),
+                        step.predicates.get(*index).map(|p| p.kind()),
+                        "step {}: wrong predicate",
+                        s
+                    );
+                    seen_false = !result;
+                }
             }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// PIPE-PROVIDER-GATED: a provider runs only when every predicate of its step was
 /// evaluated and true.
 fn provider_gated(engine: &EngineFactory, case: &PipelineCase) -> Result<(), TestCaseError> {
-    let (_, events) = instrumented(engine, case);
-    for e in &events {
-        if let Event::Provider { step: s, kind, .. } = e {
-            let step = &case.pipeline.steps[*s];
-            prop_assert_eq!(*kind, step.provider.kind(), "step {}: wrong provider", s);
-            let true_predicates = events
-                .iter()
-                .filter(|e| matches!(e, Event::Predicate { step, result: true, .. } if step == s))
-                .count();
-            let false_predicates = events
-                .iter()
-                .filter(|e| matches!(e, Event::Predicate { step, result: false, .. } if step == s))
-                .count();
-            prop_assert!(
+    instrumented(engine, case, |_, events| {
+        for e in events {
+            if let Event::Provider { step: s, kind, .. } = e {
+                let step = &case.pipeline.steps[*s];
+                prop_assert_eq!(*kind, step.provider.kind(), "step {}: wrong provider", s);
+                let true_predicates = events
+                    .iter()
+                    .filter(
+                        |e| matches!(e, Event::Predicate { step, result: true, .. } if step == s),
+                    )
+                    .count();
+                let false_predicates = events
+                    .iter()
+                    .filter(
+                        |e| matches!(e, Event::Predicate { step, result: false, .. } if step == s),
+                    )
+                    .count();
+                prop_assert!(
                 false_predicates == 0 && true_predicates == step.predicates.len(),
                 "step {s}: the provider ran after {true_predicates} true and {false_predicates} false of {} predicates",
                 step.predicates.len()
             );
+            }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// PIPE-FAIL-CLOSED (evaluation): when no provider stopped the pipeline, the outcome is
 /// a denial by no step.
 fn fail_closed(engine: &EngineFactory, case: &PipelineCase) -> Result<(), TestCaseError> {
-    let compiled = engine(&case.pipeline);
-    let request = case.request.clone().prepare();
-    let org = map_org(Deployment::OnPremise, &request);
-    let mut recorder = Recorder::default();
-    let outcome = compiled.evaluate_observed(&request, &case.env, org, &mut recorder);
-    if stopping_step(&recorder.0).is_none() {
-        prop_assert_eq!(outcome, Outcome::NOT_HANDLED, "no step handled the request");
-    }
-    Ok(())
+    instrumented(engine, case, |outcome, events| {
+        if stopping_step(events).is_none() {
+            prop_assert_eq!(*outcome, Outcome::NOT_HANDLED, "no step handled the request");
+        }
+        Ok(())
+    })
 }
 
 /// PIPE-ORACLE: the engine agrees with the reference interpreter, outcome and trace.
@@ -179,9 +187,9 @@ fn oracle(engine: &EngineFactory, case: &PipelineCase) -> Result<(), TestCaseErr
 
 /// PIPE-DETERMINISTIC: the same inputs, evaluated again from fresh copies, give the same.
 fn deterministic(engine: &EngineFactory, case: &PipelineCase) -> Result<(), TestCaseError> {
-    let once = instrumented(engine, case);
-    let again = instrumented(engine, &case.clone());
-    prop_assert_eq!(once, again);
+    let run =
+        |case: &PipelineCase| instrumented(engine, case, |o, e| (format!("{o:?}"), e.to_vec()));
+    prop_assert_eq!(run(case), run(&case.clone()));
     Ok(())
 }
 
