@@ -57,3 +57,51 @@ fn pipe_oracle() {
 fn decode_total_pipeline_reader() {
     holds("DECODE-TOTAL-PIPELINE");
 }
+
+/// The generators reach every provider and its verdicts, so the properties above are not
+/// vacuous: every provider runs and handles, and the token faults all occur.
+#[test]
+fn generated_cases_reach_every_provider_branch() {
+    use crmauth::check::runner::test_runner;
+    use crmauth::gen::arb_case;
+    use crmauth::pipeline::outcome::{Trace, Verdict};
+    use crmauth::pipeline::request::{map_org, Strategy};
+    use crmauth::pipeline::{CompiledPipeline, ProviderKind};
+    use proptest::strategy::{Strategy as _, ValueTree};
+    use std::collections::BTreeSet;
+
+    let mut runner = test_runner(&Settings { cases: 1, seed: 11 });
+    let strategy = arb_case();
+    let (mut handled, mut errors) = (BTreeSet::new(), BTreeSet::new());
+    for _ in 0..3000 {
+        let case = strategy.new_tree(&mut runner).unwrap().current();
+        let request = case.request.clone().prepare();
+        let compiled = CompiledPipeline::compile(&case.pipeline);
+        let mut trace = Trace::default();
+        compiled.evaluate_observed(
+            &request,
+            &case.env,
+            map_org(Strategy::OnPremise, &request),
+            &mut trace,
+        );
+        for (kind, verdict) in trace.steps.iter().filter_map(|s| s.provider) {
+            match verdict {
+                Verdict::Handled => {
+                    handled.insert(kind.class_name());
+                }
+                Verdict::Failed(code) => {
+                    errors.insert(format!("{code}"));
+                }
+                Verdict::NotHandled => {}
+            }
+        }
+    }
+    for kind in ProviderKind::ALL {
+        if kind != ProviderKind::Reject {
+            assert!(handled.contains(kind.class_name()), "{kind:?} never handled: {handled:?}");
+        }
+    }
+    for code in ["8004A100", "8004A101", "8004A102", "8004A110", "80040204"] {
+        assert!(errors.contains(code), "{code} never raised: {errors:?}");
+    }
+}

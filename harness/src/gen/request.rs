@@ -4,6 +4,8 @@
 
 use super::pipeline::{arb_pipeline, PATHS};
 use crate::codec::redact::Ticket;
+use crate::codec::token::{self, AuthenticationType, CrmAuthenticationToken};
+use crate::codec::SoapVersion;
 use crate::pipeline::network::InternalNetwork;
 use crate::pipeline::request::{IssuedTicket, Organization, User};
 use crate::pipeline::{xml, Environment, Pipeline, Request};
@@ -136,29 +138,36 @@ pub fn arb_cookie() -> impl Strategy<Value = String> {
     ]
 }
 
-/// A SOAP 1.1 envelope with a `CrmAuthenticationToken` header drawn from the universe.
+/// A SOAP 1.1 or 1.2 envelope with a `CrmAuthenticationToken` header drawn from the
+/// universe, written by the token codec.
 pub fn arb_token_body() -> impl Strategy<Value = String> {
-    let ticket = prop::option::of(
-        prop_oneof![4 => select(&TICKETS[..]).prop_map(str::to_string), 1 => Just("TKT-NOBODY".to_string())],
-    );
+    let ticket = prop::option::of(prop_oneof![
+        4 => select(&TICKETS[..]).prop_map(str::to_string),
+        1 => Just("TKT-NOBODY".to_string()),
+    ]);
     let org = prop::option::weighted(0.9, select(&ORGANIZATIONS[..]));
-    let caller = prop_oneof![3 => Just(Uuid::nil()), 2 => (0usize..4).prop_map(user_id), 1 => Just(Uuid::from_u128(0xdead))];
-    (0u8..3, ticket, org, caller).prop_map(|(auth_type, ticket, org, caller)| {
-        let core = "http://schemas.microsoft.com/crm/2007/CoreTypes";
-        let ticket = ticket
-            .map(|t| format!("<CrmTicket xmlns=\"{core}\">{t}</CrmTicket>"))
-            .unwrap_or_default();
-        let org = org
-            .map(|o| format!("<OrganizationName xmlns=\"{core}\">{o}</OrganizationName>"))
-            .unwrap_or_default();
-        format!(
-            "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Header>\
-             <CrmAuthenticationToken xmlns=\"http://schemas.microsoft.com/crm/2007/WebServices\">\
-             <AuthenticationType xmlns=\"{core}\">{auth_type}</AuthenticationType>{ticket}{org}\
-             <CallerId xmlns=\"{core}\">{caller}</CallerId></CrmAuthenticationToken></soap:Header>\
-             <soap:Body/></soap:Envelope>"
-        )
-    })
+    let caller = prop_oneof![
+        3 => Just(Uuid::nil()),
+        2 => (0usize..4).prop_map(user_id),
+        1 => Just(Uuid::from_u128(0xdead)),
+    ];
+    let version = prop_oneof![Just(SoapVersion::V11), Just(SoapVersion::V12)];
+    let auth = select(vec![
+        AuthenticationType::Ad,
+        AuthenticationType::Passport,
+        AuthenticationType::Spla,
+    ]);
+    (auth, ticket, org, caller, version).prop_map(
+        |(authentication_type, ticket, org, caller_id, version)| {
+            let token = CrmAuthenticationToken {
+                authentication_type,
+                crm_ticket: ticket.map(Ticket::new),
+                organization_name: org.map(str::to_string),
+                caller_id,
+            };
+            token::encode_envelope_with_token(&token, version, "")
+        },
+    )
 }
 
 /// A request of the universe.
