@@ -18,6 +18,8 @@ enum Command {
     Check(cli::check::CheckArgs),
     /// Evaluate one request against a pipeline and print the outcome and the trace.
     Eval(cli::eval::EvalArgs),
+    /// Describe a pipeline in words and point out unreachable or contradictory steps.
+    Explain(cli::explain::ExplainArgs),
     /// Decode a token, envelope, fault, discovery message, cookie or RPS input to JSON.
     Decode(cli::codec::DecodeArgs),
     /// Write a known-good envelope, fault or discovery message from JSON.
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
     let result: Result<String, CliError> = match &cli.command {
         Command::Check(args) => return check(args),
         Command::Eval(args) => cli::eval::run(args),
+        Command::Explain(args) => cli::explain::run(args),
         Command::Decode(args) => return streamed(|out| cli::codec::decode(args, out)),
         Command::Encode(args) => return streamed(|out| cli::codec::encode(args, out)),
         Command::WsdlCheck(args) => return streamed(|out| cli::codec::wsdl_check(args, out)),

@@ -174,3 +174,27 @@ fn usage_errors_exit_2() {
     assert_eq!(crmauth(&["frobnicate"]).status.code(), Some(2));
     assert_eq!(crmauth(&["--help"]).status.code(), Some(0));
 }
+
+#[test]
+fn explain_describes_and_deny_warnings_fails_on_findings() {
+    let out = crmauth(&["explain", "corpus/pipelines/passport.crmpassport.xml", "--deny-warnings"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("step 2: when always") && text.contains("otherwise: denied (401)"),
+        "{text}"
+    );
+
+    let t = ", Microsoft.Crm, Version={0}, Culture=neutral, PublicKeyToken=31bf3856ad364e35";
+    let p = temp(
+        "catchall.xml",
+        &format!(
+            "<pipeline><step><provider type=\"Microsoft.Crm.Authentication.PassThroughAuthenticationProvider{t}\"/></step>\
+             <step><provider type=\"Microsoft.Crm.Authentication.WindowsAuthenticationProvider{t}\"/></step></pipeline>"
+        ),
+    );
+    let out = crmauth(&["explain", p.to_str().unwrap(), "--format", "json", "--deny-warnings"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("\"kind\": \"unreachable\"") && err.contains("1 finding(s)"), "{err}");
+}

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod codec;
 pub mod eval;
+pub mod explain;
 
 use std::path::Path;
 

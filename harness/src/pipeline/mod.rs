@@ -5,6 +5,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod explain;
 pub mod json;
 pub mod model;
 pub mod network;
