@@ -66,7 +66,7 @@ fn generated_cases_reach_every_provider_branch() {
     use crmauth::gen::arb_case;
     use crmauth::pipeline::outcome::{Trace, Verdict};
     use crmauth::pipeline::request::{map_org, Strategy};
-    use crmauth::pipeline::{CompiledPipeline, ProviderKind};
+    use crmauth::pipeline::{BuiltIn, CompiledPipeline, ProviderKind};
     use proptest::strategy::{Strategy as _, ValueTree};
     use std::collections::BTreeSet;
 
@@ -96,7 +96,7 @@ fn generated_cases_reach_every_provider_branch() {
             }
         }
     }
-    for kind in ProviderKind::ALL {
+    for &kind in ProviderKind::ALL {
         if kind != ProviderKind::Reject {
             assert!(handled.contains(kind.class_name()), "{kind:?} never handled: {handled:?}");
         }

@@ -1,6 +1,7 @@
 //! A pipeline in words, and the findings an administrator wants before deploying it:
 //! steps that can never run, predicates that contradict, steps that can never handle.
 
+use super::model::BuiltIn;
 use super::model::{Pipeline, Predicate, Provider};
 use serde::Serialize;
 

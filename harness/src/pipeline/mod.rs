@@ -18,6 +18,6 @@ pub mod xml;
 
 pub use engine::CompiledPipeline;
 pub use error::{ConfigError, ConfigErrorKind};
-pub use model::{Pipeline, Predicate, PredicateKind, Provider, ProviderKind, Step};
+pub use model::{BuiltIn, Pipeline, Predicate, PredicateKind, Provider, ProviderKind, Step};
 pub use outcome::{Identity, Location, Outcome, Trace};
 pub use request::{Environment, PreparedRequest, Request, Strategy};

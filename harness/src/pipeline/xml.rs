@@ -7,6 +7,7 @@
 //! a predicate after the provider, missing, unknown or bad configuration, DOCTYPEs.
 
 use super::error::{line_column, ConfigError, ConfigErrorKind};
+use super::model::BuiltIn;
 use super::model::{
     AuthenticationTypes, Pipeline, Predicate, PredicateKind, Provider, ProviderKind, Step,
 };
