@@ -1,68 +1,102 @@
-//! Replays the golden vectors in `corpus/{envelopes,faults,cookies,discovery}`: every input
-//! file `NAME.EXT` has `NAME.expected.json`, the CLI's `decode` JSON (with `--reveal`), or
-//! `{"error": DecodeError}` when the input must be rejected. See corpus/README-codecs.md.
+//! Replays the golden vectors in `corpus/{envelopes,faults,cookies,discovery,rps}` through
+//! the `check` cases `VEC-<dir>-<name>`: every input `NAME.EXT` has `NAME.expected.json`,
+//! the `decode` JSON (with `--reveal`), or `{"error": DecodeError}` when the input must be
+//! rejected. See corpus/README-codecs.md.
 //! `CRMAUTH_BLESS=1` rewrites the expected files (review the diff before committing).
 
-use crmauth::cli::codec as cli_codec;
-
+use crmauth::check::codec::{expected_path, vector_cases, vector_inputs, vector_json, VECTOR_DIRS};
+use crmauth::check::{Settings, Status};
 use std::path::PathBuf;
-
-use cli_codec::{decode_bytes, CliError, DecodeKind};
-use serde_json::{json, Value};
 
 fn corpus() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus")
 }
 
-fn replay(dir: &str, kind: DecodeKind) -> usize {
-    let bless = std::env::var_os("CRMAUTH_BLESS").is_some();
-    let mut inputs: Vec<PathBuf> = std::fs::read_dir(corpus().join(dir))
-        .expect("corpus directory")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| !p.to_string_lossy().ends_with(".expected.json"))
-        .collect();
-    inputs.sort();
-    assert!(!inputs.is_empty(), "no vectors in {dir}");
-    for input in &inputs {
-        let bytes = std::fs::read(input).expect("readable vector");
-        let name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let got = match decode_bytes(kind, &name, &bytes, true) {
-            Ok(v) => v,
-            Err(CliError::Input { error, .. }) => json!({ "error": error }),
-            Err(e) => panic!("{name}: {e}"),
-        };
-        let expected_path = input.with_extension("expected.json");
-        if bless {
-            let text = serde_json::to_string_pretty(&got).expect("json") + "\n";
-            std::fs::write(&expected_path, text).expect("write expected");
-            continue;
-        }
-        let expected: Value = serde_json::from_slice(
-            &std::fs::read(&expected_path)
-                .unwrap_or_else(|_| panic!("missing {}", expected_path.display())),
-        )
-        .expect("expected file is JSON");
-        assert_eq!(got, expected, "vector {dir}/{name}");
+fn bless(dir: &str) {
+    let d = VECTOR_DIRS.iter().find(|d| d.dir == dir).expect("a vector directory");
+    for input in vector_inputs(&corpus().join(dir)).expect("corpus directory") {
+        let got = vector_json(d.kind, &std::fs::read(&input).expect("readable vector"), true);
+        let text = serde_json::to_string_pretty(&sorted(got)).expect("json") + "\n";
+        std::fs::write(expected_path(&input), text).expect("write expected");
     }
-    inputs.len()
+}
+
+/// `v` with object keys in sorted order, as the expected files are written.
+fn sorted(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<_> = m.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
+        other => other,
+    }
+}
+
+/// Runs the vector cases of `dir`; returns how many there are.
+fn replay(dir: &str) -> usize {
+    if std::env::var_os("CRMAUTH_BLESS").is_some() {
+        bless(dir);
+    }
+    let prefix = format!("VEC-{dir}-");
+    let cases: Vec<_> =
+        vector_cases(&corpus()).into_iter().filter(|c| c.id.starts_with(&prefix)).collect();
+    for case in &cases {
+        let status = case.run(&Settings::default()).status;
+        assert_eq!(status, Status::Pass, "{}", case.id);
+    }
+    cases.len()
 }
 
 #[test]
 fn envelope_vectors() {
-    assert!(replay("envelopes", DecodeKind::Envelope) >= 4);
+    assert!(replay("envelopes") >= 4);
 }
 
 #[test]
 fn fault_vectors() {
-    assert!(replay("faults", DecodeKind::Fault) >= 8);
+    assert!(replay("faults") >= 8);
 }
 
 #[test]
 fn cookie_vectors() {
-    assert!(replay("cookies", DecodeKind::Cookie) >= 3);
+    assert!(replay("cookies") >= 3);
 }
 
 #[test]
 fn discovery_vectors() {
-    assert!(replay("discovery", DecodeKind::Discovery) >= 6);
+    assert!(replay("discovery") >= 6);
+}
+
+#[test]
+fn rps_vectors() {
+    assert!(replay("rps") >= 6);
+}
+
+#[test]
+fn a_changed_expectation_fails_and_names_the_field() {
+    let dir = std::env::temp_dir().join(format!("crmauth-vec-{}", std::process::id()));
+    let faults = dir.join("faults");
+    std::fs::create_dir_all(&faults).unwrap();
+    let src = corpus().join("faults/expired_canonical_soap11.xml");
+    std::fs::copy(&src, faults.join("f.xml")).unwrap();
+    let mut expected: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(expected_path(&src)).unwrap()).unwrap();
+    expected["expired_ticket"] = false.into();
+    std::fs::write(faults.join("f.expected.json"), expected.to_string()).unwrap();
+    let case = vector_cases(&dir).into_iter().find(|c| c.id == "VEC-faults-f").unwrap();
+    match case.run(&Settings::default()).status {
+        Status::Fail { message, .. } => {
+            assert!(message.contains("at /expired_ticket"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    std::fs::remove_file(faults.join("f.expected.json")).unwrap();
+    let case = vector_cases(&dir).into_iter().find(|c| c.id == "VEC-faults-f").unwrap();
+    assert!(matches!(case.run(&Settings::default()).status, Status::Error { .. }));
+    // The other vector directories are missing: one erroring case each.
+    assert!(vector_cases(&dir).iter().any(|c| c.id == "VEC-envelopes"));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,6 +2,7 @@
 //! properties of PROTOCOL section 3), each traced to its spec section, run with a case
 //! count and a seed, reported as text, JSON or JUnit.
 
+pub mod codec;
 pub mod properties;
 pub mod report;
 pub mod runner;
@@ -156,6 +157,10 @@ pub fn cases(selection: &Selection, corpus: &std::path::Path) -> Vec<Case> {
                 all.extend(properties::evaluation_cases(properties::compiled_engine(), None));
             }
         }
+    }
+    if wants(Suite::Codec) {
+        all.extend(codec::vector_cases(corpus));
+        all.extend(codec::property_cases());
     }
     if let Some(id) = &selection.case {
         all.retain(|c| &c.id == id);

@@ -215,6 +215,34 @@ pub fn encode_fault(version: SoapVersion, code: ErrorCode, description: &str) ->
     soap::write_envelope(version, &p, vec![], vec![fault])
 }
 
+/// Deliberately wrong fault readers (feature `mutants`, tests only), to show that the
+/// FAULT-* properties of `crmauth check` catch them.
+#[cfg(feature = "mutants")]
+pub mod mutants {
+    use super::{read_fault, DecodeError, ErrorCode, Fault};
+
+    /// Also takes the expired-ticket code from `description` (a substring test, as naive
+    /// clients do): breaks FAULT-NO-FALSE-POSITIVE.
+    pub fn reads_description(xml: &[u8]) -> Result<Fault, DecodeError> {
+        let mut f = read_fault(xml)?;
+        if f.description.as_deref().is_some_and(|d| d.to_ascii_uppercase().contains("8004A101")) {
+            f.code = Some(ErrorCode::EXPIRED_TICKET);
+        }
+        Ok(f)
+    }
+
+    /// Accepts only upper-case hex digits: breaks FAULT-EXPIRED.
+    pub fn upper_case_only(xml: &[u8]) -> Result<Fault, DecodeError> {
+        let mut f = read_fault(xml)?;
+        if f.raw_code.as_deref().is_some_and(|c| {
+            c.trim().trim_start_matches("0x").bytes().any(|b| b.is_ascii_lowercase())
+        }) {
+            f.code = None;
+        }
+        Ok(f)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ pub mod schema;
 pub mod service;
 pub mod soap;
 pub mod token;
+pub mod view;
 pub mod xml;
 
 pub use redact::{Secret, Ticket};

@@ -74,7 +74,9 @@ pub enum DecodeErrorKind {
     Doctype,
     #[error("undeclared entity reference &{name};")]
     UnknownEntity { name: String },
+    /// JSON: `{"kind": "malformed", "message": "…"}`.
     #[error("malformed input: {0}")]
+    #[serde(serialize_with = "message_object")]
     Malformed(String),
     #[error("missing element {name}")]
     MissingElement { name: String },
@@ -84,6 +86,14 @@ pub enum DecodeErrorKind {
     BadValue { field: String, value: String },
     #[error("{name} is in namespace {found:?}, expected {expected:?}")]
     WrongNamespace { name: String, expected: String, found: String },
+}
+
+/// A newtype variant of an internally tagged enum needs a map to carry the tag.
+fn message_object<S: serde::Serializer>(message: &str, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut m = s.serialize_struct("Malformed", 1)?;
+    m.serialize_field("message", message)?;
+    m.end()
 }
 
 /// A typed decode failure: the byte offset in the input and what was wrong.
@@ -756,6 +766,20 @@ mod tests {
             Err(e) => e.kind,
             Ok(e) => panic!("accepted: {e:?}"),
         }
+    }
+
+    #[test]
+    fn every_error_kind_has_a_json_form() {
+        let e = parse(b"").unwrap_err();
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"offset": 0, "kind": {"kind": "malformed", "message": "no root element"}})
+        );
+        let d = DecodeError::new(3, DecodeErrorKind::Doctype);
+        assert_eq!(
+            serde_json::to_value(&d).unwrap()["kind"],
+            serde_json::json!({"kind": "doctype"})
+        );
     }
 
     #[test]

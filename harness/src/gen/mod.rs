@@ -5,6 +5,7 @@
 //! configured paths, known accounts and issued tickets often enough to reach every
 //! provider branch, and shrink to small, readable counterexamples.
 
+pub mod codec;
 pub mod pipeline;
 pub mod request;
 
