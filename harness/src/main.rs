@@ -14,8 +14,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the conformance suite: golden vectors and the invariants of the spec.
+    Check(cli::check::CheckArgs),
     /// Evaluate one request against a pipeline and print the outcome and the trace.
     Eval(cli::eval::EvalArgs),
+    /// Describe a pipeline in words and point out unreachable or contradictory steps.
+    Explain(cli::explain::ExplainArgs),
+    /// Decode a token, envelope, fault, discovery message, cookie or RPS input to JSON.
+    Decode(cli::codec::DecodeArgs),
+    /// Write a known-good envelope, fault or discovery message from JSON.
+    Encode(cli::codec::EncodeArgs),
+    /// Compare real CRM 4.0 WSDLs with the message table crmauth speaks by.
+    WsdlCheck(cli::codec::WsdlCheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -27,12 +37,59 @@ fn main() -> ExitCode {
         }
     };
     let result: Result<String, CliError> = match &cli.command {
+        Command::Check(args) => return check(args),
         Command::Eval(args) => cli::eval::run(args),
+        Command::Explain(args) => cli::explain::run(args),
+        Command::Decode(args) => return streamed(|out| cli::codec::decode(args, out)),
+        Command::Encode(args) => return streamed(|out| cli::codec::encode(args, out)),
+        Command::WsdlCheck(args) => return streamed(|out| cli::codec::wsdl_check(args, out)),
     };
     match result {
         Ok(out) => {
             println!("{out}");
             ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("crmauth: {e}");
+            ExitCode::from(e.exit_code)
+        }
+    }
+}
+
+/// Runs a command that writes to standard output itself and returns its exit code.
+fn streamed(
+    run: impl FnOnce(&mut dyn std::io::Write) -> Result<u8, cli::codec::CliError>,
+) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match run(&mut out) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("crmauth: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// `check`: the report goes to `--out` or standard output; exit 1 when a case failed.
+fn check(args: &cli::check::CheckArgs) -> ExitCode {
+    match cli::check::run(args) {
+        Ok(outcome) => {
+            let written = match &args.out {
+                Some(path) => std::fs::write(path, &outcome.report)
+                    .map_err(|e| format!("{}: {e}", path.display())),
+                None => {
+                    print!("{}", outcome.report);
+                    Ok(())
+                }
+            };
+            match written {
+                Err(e) => {
+                    eprintln!("crmauth: {e}");
+                    ExitCode::from(2)
+                }
+                Ok(()) if outcome.ok => ExitCode::SUCCESS,
+                Ok(()) => ExitCode::from(1),
+            }
         }
         Err(e) => {
             eprintln!("crmauth: {e}");

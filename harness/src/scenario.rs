@@ -68,7 +68,8 @@ fn json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ScenarioError>
 }
 
 fn pipeline(path: &Path) -> Result<Pipeline, ScenarioError> {
-    xml::parse(&read(path)?).map_err(|e| ScenarioError { path: path.to_owned(), message: e.to_string() })
+    xml::parse(&read(path)?)
+        .map_err(|e| ScenarioError { path: path.to_owned(), message: e.to_string() })
 }
 
 impl ScenarioTable {
@@ -85,7 +86,13 @@ impl ScenarioTable {
             post_authentication: post_authentication.as_ref().map(CompiledPipeline::compile),
         };
         let reference = Deployment { strategy: file.strategy, authentication, post_authentication };
-        Ok(ScenarioTable { path: path.to_owned(), reference, compiled, env, scenarios: file.scenarios })
+        Ok(ScenarioTable {
+            path: path.to_owned(),
+            reference,
+            compiled,
+            env,
+            scenarios: file.scenarios,
+        })
     }
 
     /// Runs one scenario and returns the outcome JSON with both traces
@@ -94,12 +101,12 @@ impl ScenarioTable {
         let request = scenario.request.clone().prepare();
         let (mut trace, mut post) = (Trace::default(), Trace::default());
         let outcome = match evaluator {
-            Evaluator::Reference => {
-                outcome_json(&self.reference.evaluate_observed(&request, &self.env, &mut trace, &mut post))
-            }
-            Evaluator::Compiled => {
-                outcome_json(&self.compiled.evaluate_observed(&request, &self.env, &mut trace, &mut post))
-            }
+            Evaluator::Reference => outcome_json(
+                &self.reference.evaluate_observed(&request, &self.env, &mut trace, &mut post),
+            ),
+            Evaluator::Compiled => outcome_json(
+                &self.compiled.evaluate_observed(&request, &self.env, &mut trace, &mut post),
+            ),
         };
         serde_json::json!({
             "outcome": outcome,

@@ -146,7 +146,9 @@ fn text(report: &Value) -> String {
         }
     }
     for (name, key) in [("trace", "trace"), ("post-authentication trace", "post_trace")] {
-        let Some(steps) = report[key].as_array() else { continue };
+        let Some(steps) = report[key].as_array() else {
+            continue;
+        };
         out.push_str(&format!("\n{name}:"));
         for s in steps {
             out.push_str(&format!("\n  step {}:", s["step"]));
@@ -154,7 +156,11 @@ fn text(report: &Value) -> String {
                 out.push_str(&format!(" {}={}", p["type"].as_str().unwrap_or("?"), p["result"]));
             }
             if let Some(p) = s["provider"].as_object() {
-                out.push_str(&format!(" -> {} handled={}", p["type"].as_str().unwrap_or("?"), p["handled"]));
+                out.push_str(&format!(
+                    " -> {} handled={}",
+                    p["type"].as_str().unwrap_or("?"),
+                    p["handled"]
+                ));
                 if !p["error"].is_null() {
                     out.push_str(&format!(" error={}", p["error"]));
                 }

@@ -1,6 +1,9 @@
 //! The command line's subcommands as library functions: the binary only parses and wires.
 
+pub mod check;
+pub mod codec;
 pub mod eval;
+pub mod explain;
 
 use std::path::Path;
 

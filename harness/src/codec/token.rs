@@ -1,9 +1,16 @@
-//! Placeholder: CrmAuthenticationToken (PROTOCOL 2.1).
-use super::redact::Ticket;
-use quick_xml::events::Event;
-use quick_xml::Reader;
-use serde::{Deserialize, Serialize};
+//! The CRM 2007 SOAP headers (PROTOCOL 2.1): `CrmAuthenticationToken`, `CallerOriginToken`,
+//! `CorrelationToken`.
 
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::ns::{CORE_NS, WS_NS};
+use super::redact::Ticket;
+use super::schema::{self, leaf, node};
+use super::soap::{self, Envelope, SoapVersion};
+use super::xml::{DecodeError, Element, Prefixes};
+
+/// `AuthenticationType` (PROTOCOL 2.1): AD=0, Passport=1, Spla=2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AuthenticationType {
     Ad = 0,
@@ -11,61 +18,331 @@ pub enum AuthenticationType {
     Spla = 2,
 }
 
+impl AuthenticationType {
+    /// From the wire integer.
+    pub fn from_code(v: i64) -> Option<Self> {
+        match v {
+            0 => Some(Self::Ad),
+            1 => Some(Self::Passport),
+            2 => Some(Self::Spla),
+            _ => None,
+        }
+    }
+    /// The wire integer.
+    pub fn code(self) -> i32 {
+        self as i32
+    }
+}
+
+/// The `CrmAuthenticationToken` header. `caller_id` all zeros = no impersonation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CrmAuthenticationToken {
     pub authentication_type: AuthenticationType,
+    #[serde(default)]
     pub crm_ticket: Option<Ticket>,
+    #[serde(default)]
     pub organization_name: Option<String>,
-    pub caller_id: uuid::Uuid,
+    pub caller_id: Uuid,
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("bad token at byte {offset}")]
-pub struct DecodeError {
-    pub offset: u64,
+/// `CallerOrigin` subtypes (xsi:type in 2007 CoreTypes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum CallerOrigin {
+    ApplicationOrigin,
+    AsyncServiceOrigin,
+    WebServiceApiOrigin,
+    /// `OfflineTimestamp` is a CrmDateTime, kept as its text.
+    OfflineOrigin {
+        offline_timestamp: Option<String>,
+    },
 }
 
-pub fn decode_token_from_envelope(xml: &[u8]) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
-    let mut r = Reader::from_reader(xml);
-    let mut cur = String::new();
-    let (mut at, mut t, mut o, mut c, mut seen) = (None, None, None, None, false);
-    loop {
-        let ev = r.read_event().map_err(|_| DecodeError { offset: r.buffer_position() })?;
-        match ev {
-            Event::Start(e) => {
-                cur = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                if cur == "CrmAuthenticationToken" {
-                    seen = true;
+/// The `CallerOriginToken` header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallerOriginToken {
+    pub caller_origin: Option<CallerOrigin>,
+}
+
+/// The `CorrelationToken` header; `CorrelationUpdatedTime` is kept as its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrelationToken {
+    pub correlation_id: Uuid,
+    pub correlation_updated_time: Option<String>,
+    pub depth: i32,
+}
+
+/// The CRM headers of a CrmService envelope. Other header blocks are ignored (ours).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CrmHeaders {
+    #[serde(default)]
+    pub token: Option<CrmAuthenticationToken>,
+    #[serde(default)]
+    pub caller_origin: Option<CallerOriginToken>,
+    #[serde(default)]
+    pub correlation: Option<CorrelationToken>,
+}
+
+/// Decode the `CrmAuthenticationToken` header of an envelope. `Ok(None)`: a valid envelope
+/// without that header (or with `xsi:nil="true"`). A repeated header is an error (ours).
+pub fn decode_token_from_envelope(
+    xml: &[u8],
+) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
+    let env = soap::parse_envelope(xml)?;
+    Ok(read_headers(&env)?.token)
+}
+
+/// Decode every CRM header of an envelope.
+pub fn decode_headers(xml: &[u8]) -> Result<CrmHeaders, DecodeError> {
+    read_headers(&soap::parse_envelope(xml)?)
+}
+
+fn single<'a>(env: &'a Envelope, name: &str) -> Result<Option<&'a Element>, DecodeError> {
+    let mut it = env.headers.iter().filter(|h| h.is(Some(WS_NS), name));
+    let first = it.next();
+    if let Some(dup) = it.next() {
+        return Err(DecodeError::unexpected(dup.offset, format!("{name} (repeated header)")));
+    }
+    Ok(first.filter(|e| !e.nil))
+}
+
+/// Read the CRM headers from a parsed envelope.
+pub fn read_headers(env: &Envelope) -> Result<CrmHeaders, DecodeError> {
+    Ok(CrmHeaders {
+        token: single(env, "CrmAuthenticationToken")?.map(read_token).transpose()?,
+        caller_origin: single(env, "CallerOriginToken")?.map(read_caller_origin).transpose()?,
+        correlation: single(env, "CorrelationToken")?.map(read_correlation).transpose()?,
+    })
+}
+
+/// Read a `CrmAuthenticationToken` element's content (children in 2007 CoreTypes, in order).
+pub fn read_token(e: &Element) -> Result<CrmAuthenticationToken, DecodeError> {
+    let f = schema::read(e, &schema::TOKEN_TYPE)?;
+    let (at, off) = f.required_text("AuthenticationType")?;
+    let authentication_type = at
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(AuthenticationType::from_code)
+        .ok_or_else(|| DecodeError::bad_value(off, "AuthenticationType", &at))?;
+    Ok(CrmAuthenticationToken {
+        authentication_type,
+        crm_ticket: f.text("CrmTicket")?.map(Ticket::new),
+        organization_name: f.text("OrganizationName")?,
+        caller_id: f.guid("CallerId")?,
+    })
+}
+
+fn read_caller_origin(e: &Element) -> Result<CallerOriginToken, DecodeError> {
+    let f = schema::read(e, &schema::CALLER_ORIGIN_TOKEN_TYPE)?;
+    let Some(o) = f.get("CallerOrigin") else {
+        return Ok(CallerOriginToken { caller_origin: None });
+    };
+    let def = schema::dispatch(
+        o,
+        &[
+            &schema::APPLICATION_ORIGIN,
+            &schema::ASYNC_SERVICE_ORIGIN,
+            &schema::WEB_SERVICE_API_ORIGIN,
+            &schema::OFFLINE_ORIGIN,
+        ],
+    )?;
+    let of = schema::read(o, def)?;
+    let origin = match def.name {
+        "ApplicationOrigin" => CallerOrigin::ApplicationOrigin,
+        "AsyncServiceOrigin" => CallerOrigin::AsyncServiceOrigin,
+        "WebServiceApiOrigin" => CallerOrigin::WebServiceApiOrigin,
+        _ => CallerOrigin::OfflineOrigin { offline_timestamp: of.text("OfflineTimestamp")? },
+    };
+    Ok(CallerOriginToken { caller_origin: Some(origin) })
+}
+
+fn read_correlation(e: &Element) -> Result<CorrelationToken, DecodeError> {
+    let f = schema::read(e, &schema::CORRELATION_TOKEN_TYPE)?;
+    let (d, off) = f.required_text("Depth")?;
+    Ok(CorrelationToken {
+        correlation_id: f.guid("CorrelationId")?,
+        correlation_updated_time: f.text("CorrelationUpdatedTime")?,
+        depth: d.trim().parse().map_err(|_| DecodeError::bad_value(off, "Depth", &d))?,
+    })
+}
+
+/// The `CrmAuthenticationToken` header element.
+pub fn token_element(t: &CrmAuthenticationToken) -> Element {
+    let d = &schema::TOKEN_TYPE;
+    let mut e = Element::new(Some(WS_NS), "CrmAuthenticationToken").child(leaf(
+        d,
+        "AuthenticationType",
+        &t.authentication_type.code().to_string(),
+    ));
+    if let Some(tk) = &t.crm_ticket {
+        e = e.child(leaf(d, "CrmTicket", tk.reveal()));
+    }
+    if let Some(o) = &t.organization_name {
+        e = e.child(leaf(d, "OrganizationName", o));
+    }
+    e.child(leaf(d, "CallerId", &t.caller_id.to_string()))
+}
+
+/// The header elements for `h`, in WSDL order (token, caller origin, correlation).
+pub fn header_elements(h: &CrmHeaders) -> Vec<Element> {
+    let mut out = Vec::new();
+    if let Some(t) = &h.token {
+        out.push(token_element(t));
+    }
+    if let Some(c) = &h.caller_origin {
+        let mut e = Element::new(Some(WS_NS), "CallerOriginToken");
+        if let Some(o) = &c.caller_origin {
+            let (def, ts) = match o {
+                CallerOrigin::ApplicationOrigin => (&schema::APPLICATION_ORIGIN, None),
+                CallerOrigin::AsyncServiceOrigin => (&schema::ASYNC_SERVICE_ORIGIN, None),
+                CallerOrigin::WebServiceApiOrigin => (&schema::WEB_SERVICE_API_ORIGIN, None),
+                CallerOrigin::OfflineOrigin { offline_timestamp } => {
+                    (&schema::OFFLINE_ORIGIN, offline_timestamp.as_deref())
                 }
+            };
+            let mut oe =
+                node(&schema::CALLER_ORIGIN_TOKEN_TYPE, "CallerOrigin").typed(def.ns, def.name);
+            if let Some(ts) = ts {
+                oe = oe.child(leaf(def, "OfflineTimestamp", ts));
             }
-            Event::Text(x) => {
-                let v = String::from_utf8_lossy(x.as_ref()).trim().to_string();
-                match cur.as_str() {
-                    "AuthenticationType" => at = v.parse::<u8>().ok(),
-                    "CrmTicket" => t = Some(Ticket::new(v)),
-                    "OrganizationName" => o = Some(v),
-                    "CallerId" => c = uuid::Uuid::parse_str(&v).ok(),
-                    _ => {}
-                }
-            }
-            Event::End(_) => cur.clear(),
-            Event::Eof => break,
-            _ => {}
+            e = e.child(oe);
+        }
+        out.push(e);
+    }
+    if let Some(c) = &h.correlation {
+        let d = &schema::CORRELATION_TOKEN_TYPE;
+        let mut e = Element::new(Some(WS_NS), "CorrelationToken").child(leaf(
+            d,
+            "CorrelationId",
+            &c.correlation_id.to_string(),
+        ));
+        if let Some(t) = &c.correlation_updated_time {
+            e = e.child(leaf(d, "CorrelationUpdatedTime", t));
+        }
+        out.push(e.child(leaf(d, "Depth", &c.depth.to_string())));
+    }
+    out
+}
+
+/// Default prefixes for CrmService envelopes: `soap`, `xsi`, `xsd`, and the CRM namespaces
+/// as the .NET client writes them (default namespace for WebServices, none for CoreTypes:
+/// they get generated prefixes).
+pub fn crm_prefixes(version: SoapVersion) -> Prefixes {
+    let mut p = soap::standard_prefixes(version);
+    p.ensure(WS_NS);
+    p.ensure(CORE_NS);
+    p
+}
+
+/// An envelope with the token header and `body_inner_xml` (trusted, well-formed XML
+/// written verbatim) as the content of `Body`.
+pub fn encode_envelope_with_token(
+    token: &CrmAuthenticationToken,
+    version: SoapVersion,
+    body_inner_xml: &str,
+) -> String {
+    const MARK: &str = "\u{1}BODY\u{1}";
+    let body = Element::new(None, "__body__");
+    let xml = soap::write_envelope(
+        version,
+        &crm_prefixes(version),
+        vec![token_element(token)],
+        vec![body],
+    );
+    // Replace the placeholder element (it has no namespace, so it may carry xmlns="").
+    let xml = xml.replacen("<__body__ xmlns=\"\" />", MARK, 1).replacen("<__body__ />", MARK, 1);
+    xml.replacen(MARK, body_inner_xml, 1)
+}
+
+/// An envelope carrying `headers` and body elements, with the given prefixes.
+pub fn encode_envelope(
+    headers: &CrmHeaders,
+    version: SoapVersion,
+    prefixes: &Prefixes,
+    body: Vec<Element>,
+) -> String {
+    soap::write_envelope(version, prefixes, header_elements(headers), body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::xml::DecodeErrorKind;
+
+    fn token() -> CrmAuthenticationToken {
+        CrmAuthenticationToken {
+            authentication_type: AuthenticationType::Passport,
+            crm_ticket: Some(Ticket::new("TICKET-0123456789abcdef<&>")),
+            organization_name: Some("Contoso".into()),
+            caller_id: Uuid::from_u128(0x1234_5678_9abc_def0_1234_5678_9abc_def0),
         }
     }
-    if !seen {
-        return Ok(None);
+
+    #[test]
+    fn simple_function_roundtrips() {
+        for v in SoapVersion::ALL {
+            let xml = encode_envelope_with_token(&token(), v, "<WhoAmI xmlns=\"urn:x\"/>");
+            assert_eq!(decode_token_from_envelope(xml.as_bytes()).unwrap(), Some(token()), "{xml}");
+            let env = soap::parse_envelope(xml.as_bytes()).unwrap();
+            assert!(env.body_element().unwrap().is(Some("urn:x"), "WhoAmI"));
+        }
     }
-    let authentication_type = match at {
-        Some(0) => AuthenticationType::Ad,
-        Some(1) => AuthenticationType::Passport,
-        Some(2) => AuthenticationType::Spla,
-        _ => return Err(DecodeError { offset: 0 }),
-    };
-    Ok(Some(CrmAuthenticationToken {
-        authentication_type,
-        crm_ticket: t,
-        organization_name: o,
-        caller_id: c.ok_or(DecodeError { offset: 0 })?,
-    }))
+
+    #[test]
+    fn no_token_is_none_and_nil_is_none() {
+        let xml = format!(r#"<s:Envelope xmlns:s="{}"><s:Body/></s:Envelope>"#, soap::SOAP11_NS);
+        assert_eq!(decode_token_from_envelope(xml.as_bytes()).unwrap(), None);
+        let nil = format!(
+            r#"<s:Envelope xmlns:s="{}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><s:Header><CrmAuthenticationToken xmlns="{WS_NS}" i:nil="true"/></s:Header><s:Body/></s:Envelope>"#,
+            soap::SOAP11_NS
+        );
+        assert_eq!(decode_token_from_envelope(nil.as_bytes()).unwrap(), None);
+    }
+
+    #[test]
+    fn bad_values_are_typed() {
+        let make = |at: &str, id: &str, child_ns: &str| {
+            format!(
+                r#"<s:Envelope xmlns:s="{}"><s:Header><CrmAuthenticationToken xmlns="{WS_NS}"><AuthenticationType xmlns="{child_ns}">{at}</AuthenticationType><CallerId xmlns="{child_ns}">{id}</CallerId></CrmAuthenticationToken></s:Header><s:Body/></s:Envelope>"#,
+                soap::SOAP12_NS
+            )
+        };
+        let z = "00000000-0000-0000-0000-000000000000";
+        assert!(decode_token_from_envelope(make("2", z, CORE_NS).as_bytes()).unwrap().is_some());
+        for (x, field) in [
+            (make("3", z, CORE_NS), "AuthenticationType"),
+            (make("0", "nope", CORE_NS), "CallerId"),
+        ] {
+            match decode_token_from_envelope(x.as_bytes()).unwrap_err().kind {
+                DecodeErrorKind::BadValue { field: f, .. } => assert_eq!(f, field),
+                k => panic!("{k:?}"),
+            }
+        }
+        assert!(matches!(
+            decode_token_from_envelope(make("0", z, WS_NS).as_bytes()).unwrap_err().kind,
+            DecodeErrorKind::WrongNamespace { .. }
+        ));
+    }
+
+    #[test]
+    fn all_headers_roundtrip() {
+        let h = CrmHeaders {
+            token: Some(token()),
+            caller_origin: Some(CallerOriginToken {
+                caller_origin: Some(CallerOrigin::OfflineOrigin {
+                    offline_timestamp: Some("2009-01-01T00:00:00Z".into()),
+                }),
+            }),
+            correlation: Some(CorrelationToken {
+                correlation_id: Uuid::from_u128(7),
+                correlation_updated_time: None,
+                depth: 2,
+            }),
+        };
+        for v in SoapVersion::ALL {
+            let xml = encode_envelope(&h, v, &crm_prefixes(v), vec![]);
+            assert_eq!(decode_headers(xml.as_bytes()).unwrap(), h);
+        }
+    }
 }

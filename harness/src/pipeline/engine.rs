@@ -13,6 +13,23 @@ use super::request::{Environment, PreparedRequest};
 #[derive(Debug, Clone)]
 pub struct CompiledPipeline {
     steps: Box<[CompiledStep]>,
+    #[cfg(feature = "mutants")]
+    mutation: Option<Mutation>,
+}
+
+/// Deliberate faults planted in the engine (feature `mutants`, tests only), each breaking
+/// one invariant of PROTOCOL section 3, so tests can show that `check` catches it.
+#[cfg(feature = "mutants")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mutation {
+    /// Runs the provider even after a false predicate (breaks PIPE-PROVIDER-GATED).
+    ProviderAfterFalsePredicate,
+    /// Goes on after a handling provider; the last one wins (breaks PIPE-FIRST-SUCCESS).
+    ContinueAfterHandled,
+    /// Evaluates every predicate of a step (breaks PIPE-SHORT-CIRCUIT).
+    NoShortCircuit,
+    /// Lets an unhandled request through (breaks PIPE-FAIL-CLOSED).
+    FailOpen,
 }
 
 #[derive(Debug, Clone)]
@@ -45,7 +62,9 @@ impl CompiledPredicate {
                 }
                 CompiledPredicate::UrlPath(set.into_boxed_slice())
             }
-            Predicate::HttpMethod { method } => CompiledPredicate::HttpMethod(method.as_str().into()),
+            Predicate::HttpMethod { method } => {
+                CompiledPredicate::HttpMethod(method.as_str().into())
+            }
             Predicate::Always => CompiledPredicate::Always,
             Predicate::ServerRole { roles } => CompiledPredicate::ServerRole(*roles),
             Predicate::CookieExist => CompiledPredicate::CookieExist,
@@ -98,7 +117,24 @@ impl CompiledPipeline {
                 provider: s.provider.clone(),
             })
             .collect();
-        CompiledPipeline { steps }
+        CompiledPipeline {
+            steps,
+            #[cfg(feature = "mutants")]
+            mutation: None,
+        }
+    }
+
+    /// Compiles with a deliberate fault planted (feature `mutants`, tests only).
+    #[cfg(feature = "mutants")]
+    pub fn compile_mutated(pipeline: &Pipeline, mutation: Mutation) -> Self {
+        CompiledPipeline { mutation: Some(mutation), ..Self::compile(pipeline) }
+    }
+
+    /// Whether `m` is planted; a constant `false` without the `mutants` feature.
+    #[cfg(feature = "mutants")]
+    #[inline(always)]
+    fn mutant(&self, m: Mutation) -> bool {
+        self.mutation == Some(m)
     }
 
     /// The number of steps.
@@ -141,11 +177,21 @@ impl CompiledPipeline {
         organization: Option<&'a str>,
         observer: &mut O,
     ) -> Outcome<'a> {
+        #[cfg(feature = "mutants")]
+        let mut last_handled = None;
         'steps: for (s, step) in self.steps.iter().enumerate() {
             for (i, predicate) in step.predicates.iter().enumerate() {
                 let result = predicate.holds(request, env);
                 observer.predicate(s, i, predicate.kind(), result);
                 if !result {
+                    #[cfg(feature = "mutants")]
+                    if self.mutant(Mutation::NoShortCircuit) {
+                        continue;
+                    }
+                    #[cfg(feature = "mutants")]
+                    if self.mutant(Mutation::ProviderAfterFalsePredicate) {
+                        break;
+                    }
                     continue 'steps;
                 }
             }
@@ -154,8 +200,23 @@ impl CompiledPipeline {
             let kind = step.provider.kind();
             observer.provider(s, kind, result.verdict());
             if result.stops() {
+                #[cfg(feature = "mutants")]
+                if self.mutant(Mutation::ContinueAfterHandled) {
+                    last_handled = Some(Outcome::from_provider(s, kind, result));
+                    continue;
+                }
                 return Outcome::from_provider(s, kind, result);
             }
+        }
+        #[cfg(feature = "mutants")]
+        if let Some(outcome) = last_handled {
+            return outcome;
+        }
+        #[cfg(feature = "mutants")]
+        if self.mutant(Mutation::FailOpen) {
+            let identity = super::outcome::Identity::default();
+            let provider = super::ProviderKind::PassThrough;
+            return Outcome::Authenticated { step: 0, provider, identity };
         }
         Outcome::NOT_HANDLED
     }

@@ -1,5 +1,6 @@
 //! The JSON form of outcomes and traces, as `crmauth eval` prints them.
 
+use super::model::BuiltIn;
 use super::model::ProviderKind;
 use super::outcome::{Outcome, Trace, Verdict};
 use serde_json::{json, Value};

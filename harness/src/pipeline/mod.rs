@@ -5,6 +5,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod explain;
 pub mod json;
 pub mod model;
 pub mod network;
@@ -17,6 +18,6 @@ pub mod xml;
 
 pub use engine::CompiledPipeline;
 pub use error::{ConfigError, ConfigErrorKind};
-pub use model::{Pipeline, Predicate, PredicateKind, Provider, ProviderKind, Step};
+pub use model::{BuiltIn, Pipeline, Predicate, PredicateKind, Provider, ProviderKind, Step};
 pub use outcome::{Identity, Location, Outcome, Trace};
 pub use request::{Environment, PreparedRequest, Request, Strategy};

@@ -61,19 +61,24 @@ pub enum Provider {
     ConfigDbWindows,
     CrmPostAuthentication,
     /// Redirects to `url` (key `url`, ours).
-    Redirect { url: String },
+    Redirect {
+        url: String,
+    },
     CrmServiceRedirect,
     IfdRedirect,
     SingleOrganizationSoapHeader,
-    MultipleOrganizationSoapHeader { authentication_types: AuthenticationTypes },
+    MultipleOrganizationSoapHeader {
+        authentication_types: AuthenticationTypes,
+    },
     CookieAndSoapHeader,
 }
 
 /// Where a class lives: its namespace and assembly, for type strings.
-struct ClassInfo {
-    namespace: &'static str,
-    class: &'static str,
-    assembly: &'static str,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClassInfo {
+    pub namespace: &'static str,
+    pub class: &'static str,
+    pub assembly: &'static str,
 }
 
 const AUTH: &str = "Microsoft.Crm.Authentication";
@@ -112,8 +117,8 @@ pub enum ProviderKind {
     CookieAndSoapHeader,
 }
 
-impl PredicateKind {
-    pub const ALL: [PredicateKind; 7] = [
+impl BuiltIn for PredicateKind {
+    const ALL: &'static [PredicateKind] = &[
         PredicateKind::UrlPath,
         PredicateKind::HttpMethod,
         PredicateKind::Always,
@@ -135,31 +140,10 @@ impl PredicateKind {
         };
         ClassInfo { namespace: AUTH, class, assembly: CRM }
     }
-
-    /// The short class name, e.g. `UrlPathPredicate`.
-    pub fn class_name(self) -> &'static str {
-        self.info().class
-    }
-
-    /// The full class name, e.g. `Microsoft.Crm.Authentication.UrlPathPredicate`.
-    pub fn full_name(self) -> String {
-        let i = self.info();
-        format!("{}.{}", i.namespace, i.class)
-    }
-
-    /// The canonical type string, with the `Version={0}` placeholder.
-    pub fn type_string(self) -> String {
-        type_string(&self.info())
-    }
-
-    /// Resolves a full class name (the part of a type string before the first comma).
-    pub fn from_full_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.full_name() == name)
-    }
 }
 
-impl ProviderKind {
-    pub const ALL: [ProviderKind; 12] = [
+impl BuiltIn for ProviderKind {
+    const ALL: &'static [ProviderKind] = &[
         ProviderKind::PassThrough,
         ProviderKind::Reject,
         ProviderKind::Windows,
@@ -207,34 +191,43 @@ impl ProviderKind {
         };
         ClassInfo { namespace, class, assembly }
     }
+}
 
-    /// The short class name, e.g. `PassThroughAuthenticationProvider`.
-    pub fn class_name(self) -> &'static str {
+/// A closed set of built-in classes (PROTOCOL 1.3, 1.4) and their .NET type names.
+pub trait BuiltIn: Copy + 'static {
+    /// Every member of the set.
+    const ALL: &'static [Self];
+
+    /// The class's namespace, name and assembly.
+    fn info(self) -> ClassInfo;
+
+    /// The short class name, e.g. `UrlPathPredicate`.
+    fn class_name(self) -> &'static str {
         self.info().class
     }
 
-    /// The full class name, with its namespace.
-    pub fn full_name(self) -> String {
+    /// The full class name, e.g. `Microsoft.Crm.Authentication.UrlPathPredicate`.
+    fn full_name(self) -> String {
         let i = self.info();
         format!("{}.{}", i.namespace, i.class)
     }
 
     /// The canonical type string, with the `Version={0}` placeholder.
-    pub fn type_string(self) -> String {
-        type_string(&self.info())
+    fn type_string(self) -> String {
+        let i = self.info();
+        format!(
+            "{}.{}, {}, Version={{0}}, Culture=neutral, PublicKeyToken={PUBLIC_KEY_TOKEN}",
+            i.namespace, i.class, i.assembly
+        )
     }
 
     /// Resolves a full class name (the part of a type string before the first comma).
-    pub fn from_full_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.full_name() == name)
+    fn from_full_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| {
+            let i = k.info();
+            name.strip_prefix(i.namespace).and_then(|r| r.strip_prefix('.')) == Some(i.class)
+        })
     }
-}
-
-fn type_string(i: &ClassInfo) -> String {
-    format!(
-        "{}.{}, {}, Version={{0}}, Culture=neutral, PublicKeyToken={PUBLIC_KEY_TOKEN}",
-        i.namespace, i.class, i.assembly
-    )
 }
 
 impl Predicate {

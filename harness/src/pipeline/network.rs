@@ -140,9 +140,8 @@ mod tests {
 
     #[test]
     fn several_pairs_with_either_separator() {
-        let n: InternalNetwork = "10.0.0.0-255.0.0.0, 192.168.1.0-255.255.255.0;fd00::/8"
-            .parse()
-            .unwrap();
+        let n: InternalNetwork =
+            "10.0.0.0-255.0.0.0, 192.168.1.0-255.255.255.0;fd00::/8".parse().unwrap();
         assert_eq!(n.ranges().len(), 3);
         assert!(n.contains(ip("10.200.3.4")));
         assert!(n.contains(ip("192.168.1.77")));
@@ -182,9 +181,8 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        let n: InternalNetwork = "10.1.2.3-255.0.0.0;::1-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
-            .parse()
-            .unwrap();
+        let n: InternalNetwork =
+            "10.1.2.3-255.0.0.0;::1-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff".parse().unwrap();
         assert_eq!(n.to_string(), "10.0.0.0-255.0.0.0;::1-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
         assert_eq!(n.to_string().parse::<InternalNetwork>().unwrap(), n);
     }

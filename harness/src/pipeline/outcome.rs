@@ -94,10 +94,22 @@ pub enum Verdict {
 /// The result of a pipeline evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome<'a> {
-    Authenticated { step: usize, provider: ProviderKind, identity: Identity<'a> },
-    Redirect { step: usize, provider: ProviderKind, location: Location<'a> },
+    Authenticated {
+        step: usize,
+        provider: ProviderKind,
+        identity: Identity<'a>,
+    },
+    Redirect {
+        step: usize,
+        provider: ProviderKind,
+        location: Location<'a>,
+    },
     /// No step handled the request (`step` is `None`: fail closed), or a provider failed.
-    Denied { step: Option<usize>, provider: Option<ProviderKind>, error: Option<ErrorCode> },
+    Denied {
+        step: Option<usize>,
+        provider: Option<ProviderKind>,
+        error: Option<ErrorCode>,
+    },
 }
 
 impl<'a> Outcome<'a> {
@@ -108,7 +120,9 @@ impl<'a> Outcome<'a> {
     /// The outcome of a provider that stopped the pipeline at `step`.
     pub fn from_provider(step: usize, provider: ProviderKind, r: ProviderResult<'a>) -> Self {
         match r {
-            ProviderResult::Handled(identity) => Outcome::Authenticated { step, provider, identity },
+            ProviderResult::Handled(identity) => {
+                Outcome::Authenticated { step, provider, identity }
+            }
             ProviderResult::Redirect(location) => Outcome::Redirect { step, provider, location },
             ProviderResult::Failed(code) => {
                 Outcome::Denied { step: Some(step), provider: Some(provider), error: Some(code) }

@@ -48,7 +48,9 @@ pub fn authenticate<'a>(provider: &'a Provider, cx: Context<'a>) -> ProviderResu
             windows_user(cx, |_| true)
         }
         Provider::ConfigDbWindows => match account(cx) {
-            Some(acct) if cx.env.users.iter().any(|u| is_account(u, acct) && u.deployment_admin) => {
+            Some(acct)
+                if cx.env.users.iter().any(|u| is_account(u, acct) && u.deployment_admin) =>
+            {
                 ProviderResult::Handled(Identity::default())
             }
             _ => ProviderResult::NotHandled,
@@ -90,7 +92,9 @@ fn org_disabled(env: &Environment, org: &str) -> bool {
 
 /// The Windows identity as an enabled user of an enabled organization chosen by `which`.
 fn windows_user<'a>(cx: Context<'a>, which: impl Fn(&User) -> bool) -> ProviderResult<'a> {
-    let Some(acct) = account(cx) else { return ProviderResult::NotHandled };
+    let Some(acct) = account(cx) else {
+        return ProviderResult::NotHandled;
+    };
     let found = cx.env.users.iter().find(|u| {
         is_account(u, acct) && which(u) && !u.disabled && !org_disabled(cx.env, &u.organization)
     });
@@ -110,11 +114,7 @@ fn ticket_user<'a>(
     ticket: &Ticket,
     org: Option<&str>,
 ) -> Result<&'a User, ErrorCode> {
-    let issued = env
-        .tickets
-        .iter()
-        .find(|t| t.ticket == *ticket)
-        .ok_or(codes::INVALID_TICKET)?;
+    let issued = env.tickets.iter().find(|t| t.ticket == *ticket).ok_or(codes::INVALID_TICKET)?;
     if org.is_some_and(|o| !issued.organization.eq_ignore_ascii_case(o)) {
         return Err(codes::BAD_TICKET);
     }
@@ -184,7 +184,12 @@ fn token<'a>(cx: Context<'a>, t: &'a CrmAuthenticationToken) -> ProviderResult<'
 
 /// PROTOCOL 1.4: impersonation needs the act-on-behalf privilege, and the caller must be
 /// an enabled user of the same organization.
-fn impersonated(env: &Environment, acting: &User, caller: Uuid, org: &str) -> Result<Uuid, ErrorCode> {
+fn impersonated(
+    env: &Environment,
+    acting: &User,
+    caller: Uuid,
+    org: &str,
+) -> Result<Uuid, ErrorCode> {
     if !acting.act_on_behalf {
         return Err(codes::CANNOT_ACT_ON_BEHALF);
     }

@@ -65,7 +65,9 @@ fn holds(predicate: &Predicate, request: &PreparedRequest, env: &Environment) ->
             let path = request.path().to_ascii_lowercase();
             paths.values().any(|p| p.to_ascii_lowercase() == path)
         }
-        Predicate::HttpMethod { method } => raw.method.to_ascii_uppercase() == method.to_ascii_uppercase(),
+        Predicate::HttpMethod { method } => {
+            raw.method.to_ascii_uppercase() == method.to_ascii_uppercase()
+        }
         Predicate::Always => true,
         Predicate::ServerRole { roles } => env.server_roles & roles != 0,
         Predicate::CookieExist => cookie::cookie_exist(raw.cookie.as_deref().unwrap_or("")),

@@ -148,10 +148,17 @@ impl Request {
             None => (None, false),
         };
         let header = self.cookie.as_deref().unwrap_or("");
-        let session_ticket = cookie::ms_crm_session(header).map(|s| s.ticket);
+        let session_ticket = cookie::session_from_header(header).ok().flatten().map(|s| s.ticket);
         let cookie_exist = cookie::cookie_exist(header);
         let path_len = self.path.find('?').unwrap_or(self.path.len());
-        PreparedRequest { request: self, token, token_error, session_ticket, cookie_exist, path_len }
+        PreparedRequest {
+            request: self,
+            token,
+            token_error,
+            session_ticket,
+            cookie_exist,
+            path_len,
+        }
     }
 }
 

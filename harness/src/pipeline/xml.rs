@@ -7,6 +7,7 @@
 //! a predicate after the provider, missing, unknown or bad configuration, DOCTYPEs.
 
 use super::error::{line_column, ConfigError, ConfigErrorKind};
+use super::model::BuiltIn;
 use super::model::{
     AuthenticationTypes, Pipeline, Predicate, PredicateKind, Provider, ProviderKind, Step,
 };
@@ -52,9 +53,12 @@ pub fn parse(text: &str) -> Result<Pipeline, ConfigError> {
 
 /// Reads a pipeline document within `limits`.
 pub fn parse_with_limits(text: &str, limits: Limits) -> Result<Pipeline, ConfigError> {
-    let mut parser = Parser { text, limits, stack: vec![Frame::Document], steps: Vec::new(), flat: None };
+    let mut parser =
+        Parser { text, limits, stack: vec![Frame::Document], steps: Vec::new(), flat: None };
     if text.len() > limits.max_bytes {
-        return Err(parser.error(0, ConfigErrorKind::Limit { what: "bytes", limit: limits.max_bytes }));
+        return Err(
+            parser.error(0, ConfigErrorKind::Limit { what: "bytes", limit: limits.max_bytes })
+        );
     }
     parser.run()?;
     Ok(Pipeline { steps: parser.steps })
@@ -347,7 +351,8 @@ impl Parser<'_> {
     fn predicate(&self, item: ItemAcc) -> Result<Predicate, ConfigError> {
         let class = self.class_of(&item);
         let Some(kind) = PredicateKind::from_full_name(&class) else {
-            let kind = ConfigErrorKind::UnknownType { role: "predicate", type_name: item.type_name };
+            let kind =
+                ConfigErrorKind::UnknownType { role: "predicate", type_name: item.type_name };
             return Err(self.error(item.at, kind));
         };
         let mut cfg = Config::new(self, kind.class_name(), item.configuration)?;
@@ -362,17 +367,22 @@ impl Parser<'_> {
                     paths.insert(key, value);
                 }
                 if paths.is_empty() {
-                    return Err(self.error(item.at, ConfigErrorKind::MissingKey {
-                        class: kind.class_name(),
-                        key: "<any key>: a path",
-                    }));
+                    return Err(self.error(
+                        item.at,
+                        ConfigErrorKind::MissingKey {
+                            class: kind.class_name(),
+                            key: "<any key>: a path",
+                        },
+                    ));
                 }
                 Predicate::UrlPath { paths }
             }
             PredicateKind::HttpMethod => {
                 let (value, at) = cfg.required("method", item.at)?;
                 let token = !value.is_empty()
-                    && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
                 if !token {
                     return Err(cfg.bad(at, "method".into(), value, "not an HTTP method token"));
                 }
@@ -383,7 +393,14 @@ impl Parser<'_> {
                 let (value, at) = cfg.required("roles", item.at)?;
                 match value.trim().parse::<u32>() {
                     Ok(roles) => Predicate::ServerRole { roles },
-                    Err(_) => return Err(cfg.bad(at, "roles".into(), value, "not an unsigned 32-bit integer")),
+                    Err(_) => {
+                        return Err(cfg.bad(
+                            at,
+                            "roles".into(),
+                            value,
+                            "not an unsigned 32-bit integer",
+                        ))
+                    }
                 }
             }
             PredicateKind::CookieExist => Predicate::CookieExist,
@@ -429,16 +446,21 @@ impl Parser<'_> {
                             types.0.insert(value.trim().as_bytes()[0] - b'0');
                         }
                         _ => {
-                            let reason = "an AuthenticationType is 0 (AD), 1 (Passport) or 2 (Spla)";
+                            let reason =
+                                "an AuthenticationType is 0 (AD), 1 (Passport) or 2 (Spla)";
                             return Err(cfg.bad(at, key, value, reason));
                         }
                     }
                 }
+                cfg.finish()?; // a misspelt key is the likelier cause of "no types"
                 if types.0.is_empty() {
-                    return Err(self.error(item.at, ConfigErrorKind::MissingKey {
-                        class: kind.class_name(),
-                        key: "authenticationType0",
-                    }));
+                    return Err(self.error(
+                        item.at,
+                        ConfigErrorKind::MissingKey {
+                            class: kind.class_name(),
+                            key: "authenticationType0",
+                        },
+                    ));
                 }
                 Provider::MultipleOrganizationSoapHeader { authentication_types: types }
             }
@@ -477,7 +499,9 @@ impl<'p, 't> Config<'p, 't> {
                 let (_, v, at) = self.entries.remove(i);
                 Ok((v, at))
             }
-            None => Err(self.parser.error(at, ConfigErrorKind::MissingKey { class: self.class, key })),
+            None => {
+                Err(self.parser.error(at, ConfigErrorKind::MissingKey { class: self.class, key }))
+            }
         }
     }
 
@@ -486,7 +510,8 @@ impl<'p, 't> Config<'p, 't> {
     }
 
     fn take_matching(&mut self, f: impl Fn(&str) -> bool) -> Vec<(String, String, usize)> {
-        let (taken, kept) = std::mem::take(&mut self.entries).into_iter().partition(|(k, _, _)| f(k));
+        let (taken, kept) =
+            std::mem::take(&mut self.entries).into_iter().partition(|(k, _, _)| f(k));
         self.entries = kept;
         taken
     }
@@ -495,10 +520,12 @@ impl<'p, 't> Config<'p, 't> {
         self.parser.error(at, ConfigErrorKind::BadValue { class: self.class, key, value, reason })
     }
 
-    fn finish(self) -> Result<(), ConfigError> {
-        match self.entries.into_iter().next() {
+    /// Fails on the first key nobody took.
+    fn finish(&mut self) -> Result<(), ConfigError> {
+        match self.entries.first() {
             Some((key, _, at)) => {
-                Err(self.parser.error(at, ConfigErrorKind::UnknownKey { class: self.class, key }))
+                let key = key.clone();
+                Err(self.parser.error(*at, ConfigErrorKind::UnknownKey { class: self.class, key }))
             }
             None => Ok(()),
         }
@@ -513,7 +540,9 @@ pub fn print(pipeline: &Pipeline) -> String {
         out.push_str("  <step>\n");
         for p in &step.predicates {
             let config: Vec<(String, String)> = match p {
-                Predicate::UrlPath { paths } => paths.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                Predicate::UrlPath { paths } => {
+                    paths.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+                }
                 Predicate::HttpMethod { method } => vec![("method".into(), method.clone())],
                 Predicate::ServerRole { roles } => vec![("roles".into(), roles.to_string())],
                 _ => Vec::new(),
@@ -522,12 +551,14 @@ pub fn print(pipeline: &Pipeline) -> String {
         }
         let config: Vec<(String, String)> = match &step.provider {
             Provider::Redirect { url } => vec![("url".into(), url.clone())],
-            Provider::MultipleOrganizationSoapHeader { authentication_types } => authentication_types
-                .0
-                .iter()
-                .enumerate()
-                .map(|(i, t)| (format!("authenticationType{i}"), t.to_string()))
-                .collect(),
+            Provider::MultipleOrganizationSoapHeader { authentication_types } => {
+                authentication_types
+                    .0
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (format!("authenticationType{i}"), t.to_string()))
+                    .collect()
+            }
             _ => Vec::new(),
         };
         element(&mut out, "provider", &step.provider.kind().type_string(), &config);

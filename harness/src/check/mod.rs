@@ -1,0 +1,193 @@
+//! The conformance suite behind `crmauth check`: named cases (golden vectors and the
+//! properties of PROTOCOL section 3), each traced to its spec section, run with a case
+//! count and a seed, reported as text, JSON or JUnit.
+
+pub mod codec;
+pub mod properties;
+pub mod report;
+pub mod runner;
+pub mod vectors;
+
+use serde::Serialize;
+use std::time::Duration;
+
+/// The part of the protocol a case checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Suite {
+    /// Pipeline model, reader and evaluators (PROTOCOL section 1).
+    Pipeline,
+    /// Client codecs (PROTOCOL section 2).
+    Codec,
+    /// Client flow against a server (PROTOCOL 2.3).
+    Client,
+}
+
+impl Suite {
+    pub fn name(self) -> &'static str {
+        match self {
+            Suite::Pipeline => "pipeline",
+            Suite::Codec => "codec",
+            Suite::Client => "client",
+        }
+    }
+}
+
+/// How many generated inputs a property tries, and from which seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    pub cases: u32,
+    pub seed: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { cases: 256, seed: 0x00C0_FFEE }
+    }
+}
+
+/// What one case found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    /// The check failed; for a property, `counterexample` is the shrunk input.
+    Fail {
+        message: String,
+        counterexample: Option<String>,
+    },
+    /// The case could not run (bad input, an I/O error).
+    Error {
+        message: String,
+    },
+}
+
+impl Status {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail { .. } => "FAIL",
+            Status::Error { .. } => "ERROR",
+        }
+    }
+}
+
+type CaseFn = Box<dyn Fn(&Settings) -> Status + Send + Sync>;
+
+/// A named check: an invariant ID or a vector ID, its PROTOCOL section, and how to run it.
+pub struct Case {
+    pub id: String,
+    pub section: &'static str,
+    pub suite: Suite,
+    pub title: String,
+    run: CaseFn,
+}
+
+impl Case {
+    pub fn new(
+        id: impl Into<String>,
+        section: &'static str,
+        suite: Suite,
+        title: impl Into<String>,
+        run: impl Fn(&Settings) -> Status + Send + Sync + 'static,
+    ) -> Self {
+        Case { id: id.into(), section, suite, title: title.into(), run: Box::new(run) }
+    }
+
+    /// Runs the case, timing it.
+    pub fn run(&self, settings: &Settings) -> CaseReport {
+        let start = std::time::Instant::now();
+        let status = (self.run)(settings);
+        CaseReport {
+            id: self.id.clone(),
+            section: self.section,
+            suite: self.suite,
+            title: self.title.clone(),
+            status,
+            duration: start.elapsed(),
+        }
+    }
+}
+
+/// The result of one case.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseReport {
+    pub id: String,
+    pub section: &'static str,
+    pub suite: Suite,
+    pub title: String,
+    #[serde(flatten)]
+    pub status: Status,
+    #[serde(serialize_with = "millis")]
+    #[serde(rename = "duration_ms")]
+    pub duration: Duration,
+}
+
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0)
+}
+
+/// Which cases a run includes.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// `None`: every suite.
+    pub suite: Option<Suite>,
+    /// Only the case with this ID.
+    pub case: Option<String>,
+    /// Check this pipeline (a user's) instead of the built-in vectors and generated pipelines.
+    pub pipeline: Option<std::sync::Arc<crate::pipeline::Pipeline>>,
+}
+
+/// The cases of a run, in a stable order: vectors first, then properties.
+pub fn cases(selection: &Selection, corpus: &std::path::Path) -> Vec<Case> {
+    let wants = |s: Suite| selection.suite.is_none_or(|x| x == s);
+    let mut all = Vec::new();
+    if wants(Suite::Pipeline) {
+        match &selection.pipeline {
+            Some(p) => {
+                all.push(user_roundtrip(p.clone()));
+                all.extend(properties::evaluation_cases(
+                    properties::compiled_engine(),
+                    Some(p.clone()),
+                ));
+            }
+            None => {
+                all.extend(vectors::scenario_cases(corpus));
+                all.extend(properties::reader_cases());
+                all.extend(properties::evaluation_cases(properties::compiled_engine(), None));
+            }
+        }
+    }
+    if wants(Suite::Codec) {
+        all.extend(codec::vector_cases(corpus));
+        all.extend(codec::property_cases());
+    }
+    if let Some(id) = &selection.case {
+        all.retain(|c| &c.id == id);
+    }
+    all
+}
+
+/// PIPE-ROUNDTRIP on one given pipeline.
+fn user_roundtrip(p: std::sync::Arc<crate::pipeline::Pipeline>) -> Case {
+    Case::new(
+        "PIPE-ROUNDTRIP",
+        "1.1",
+        Suite::Pipeline,
+        "the pipeline prints canonically and reads back the same",
+        move |_: &Settings| {
+            let printed = crate::pipeline::xml::print(&p);
+            match crate::pipeline::xml::parse(&printed) {
+                Ok(q) if q == *p => Status::Pass,
+                Ok(_) => Status::Fail {
+                    message: "reading the canonical print gave another pipeline".into(),
+                    counterexample: Some(printed),
+                },
+                Err(e) => Status::Fail {
+                    message: format!("the canonical print was rejected: {e}"),
+                    counterexample: Some(printed),
+                },
+            }
+        },
+    )
+}

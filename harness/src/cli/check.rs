@@ -1,0 +1,105 @@
+//! `crmauth check`: the conformance suite's verdict, as a table, JSON or JUnit.
+
+use super::eval::load_pipeline;
+use super::CliError;
+use crate::check::{self, report, Selection, Settings, Suite};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Which suites to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SuiteArg {
+    Pipeline,
+    Codec,
+    Client,
+    All,
+}
+
+/// Report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Junit,
+}
+
+/// Arguments of `crmauth check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[arg(long, value_enum, default_value = "all")]
+    pub suite: SuiteArg,
+    /// Generated inputs per property.
+    #[arg(long, default_value_t = 256)]
+    pub cases: u32,
+    /// Seed of the generated inputs; the same seed replays the same inputs.
+    #[arg(long, default_value_t = Settings::default().seed)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+    /// Write the report here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Check this pipeline XML: it must load, and the pipeline properties must hold on it.
+    #[arg(long)]
+    pub pipeline: Option<PathBuf>,
+    /// Run only the case with this ID (e.g. PIPE-ORACLE, VEC-ifd-03).
+    #[arg(long)]
+    pub case: Option<String>,
+    /// The corpus directory (golden vectors); defaults to the checkout's `corpus/`.
+    #[arg(long)]
+    pub corpus: Option<PathBuf>,
+}
+
+/// The outcome of `check`: the report text and whether everything passed.
+pub struct CheckOutcome {
+    pub report: String,
+    pub ok: bool,
+}
+
+/// Runs the selected cases and renders the report.
+pub fn run(args: &CheckArgs) -> Result<CheckOutcome, CliError> {
+    if args.cases == 0 {
+        return Err(CliError::input("--cases must be at least 1"));
+    }
+    let pipeline = args.pipeline.as_deref().map(load_pipeline).transpose()?.map(Arc::new);
+    let suite = match args.suite {
+        SuiteArg::Pipeline => Some(Suite::Pipeline),
+        SuiteArg::Codec => Some(Suite::Codec),
+        SuiteArg::Client => Some(Suite::Client),
+        SuiteArg::All => None,
+    };
+    let selection = Selection { suite, case: args.case.clone(), pipeline };
+    let corpus = args.corpus.clone().unwrap_or_else(check::vectors::default_corpus);
+    let cases = check::cases(&selection, &corpus);
+    if cases.is_empty() {
+        return Err(CliError::input(match &args.case {
+            Some(id) => format!("no case with ID {id} in the selected suites"),
+            None => "no cases selected".to_string(),
+        }));
+    }
+    let settings = Settings { cases: args.cases, seed: args.seed };
+    let bar = ProgressBar::with_draw_target(Some(cases.len() as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
+        bar.set_style(style);
+    }
+    let reports: Vec<_> = cases
+        .iter()
+        .map(|c| {
+            bar.set_message(c.id.clone());
+            let r = c.run(&settings);
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+    let ok = report::Summary::of(&reports).ok();
+    let report = match args.format {
+        ReportFormat::Text => report::text(&reports, &settings),
+        ReportFormat::Json => {
+            serde_json::to_string_pretty(&report::json(&reports, &settings)).unwrap_or_default()
+        }
+        ReportFormat::Junit => report::junit(&reports, &settings),
+    };
+    Ok(CheckOutcome { report, ok })
+}

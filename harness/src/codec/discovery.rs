@@ -1,0 +1,402 @@
+//! The discovery service (PROTOCOL 2.2): `Execute` with an `xsi:type`d `Request`, and
+//! `ExecuteResponse` with an `xsi:type`d `Response`, in
+//! `http://schemas.microsoft.com/crm/2007/CrmDiscoveryService`.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::ns::DISCO_NS;
+use super::redact::{Secret, Ticket};
+use super::schema::{self, leaf, node, Definition};
+use super::soap::{self, SoapVersion};
+use super::xml::{DecodeError, Element, Prefixes};
+
+/// The one SOAPAction of the discovery service.
+pub const SOAP_ACTION: &str = "http://schemas.microsoft.com/crm/2007/CrmDiscoveryService/Execute";
+
+/// How a discovery request authenticates. The WSDL makes all three fields optional; we
+/// accept exactly one form (ours): `PassportTicket` alone, or `UserId` with `Password`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Credentials {
+    Passport { passport_ticket: Ticket },
+    UserPassword { user_id: String, password: Secret },
+}
+
+/// A discovery request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum DiscoveryRequest {
+    RetrievePolicy,
+    RetrieveOrganizations {
+        credentials: Credentials,
+    },
+    RetrieveCrmTicket {
+        organization_name: String,
+        credentials: Credentials,
+    },
+    /// CRM Online only (absent from the on-premise WSDL); modelled as the seed shows.
+    RetrieveCrmUserIdByExternalId {
+        external_id: String,
+        passport_ticket: Ticket,
+        organization_name: String,
+    },
+}
+
+/// `OrganizationDetail` (field order as in the WSDL).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationDetail {
+    pub organization_id: Uuid,
+    #[serde(default)]
+    pub organization_name: Option<String>,
+    #[serde(default)]
+    pub friendly_name: Option<String>,
+    #[serde(default)]
+    pub crm_metadata_service_url: Option<String>,
+    #[serde(default)]
+    pub crm_service_url: Option<String>,
+    #[serde(default)]
+    pub web_application_url: Option<String>,
+}
+
+/// A discovery response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum DiscoveryResponse {
+    RetrievePolicy {
+        policy: Option<String>,
+    },
+    /// An absent `OrganizationDetails` decodes as an empty list.
+    RetrieveOrganizations {
+        organization_details: Vec<OrganizationDetail>,
+    },
+    RetrieveCrmTicket {
+        crm_ticket: Option<Ticket>,
+        organization_detail: Option<OrganizationDetail>,
+        /// A string, as in the WSDL.
+        expiration_date: Option<String>,
+    },
+    RetrieveCrmUserIdByExternalId {
+        crm_user_id: Uuid,
+    },
+}
+
+/// Either side of the discovery conversation (for `crmauth decode discovery`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiscoveryMessage {
+    Request(DiscoveryRequest),
+    Response(DiscoveryResponse),
+}
+
+const REQUESTS: &[&Definition] = &[
+    &schema::RETRIEVE_POLICY_REQUEST,
+    &schema::RETRIEVE_ORGANIZATIONS_REQUEST,
+    &schema::RETRIEVE_CRM_TICKET_REQUEST,
+    &schema::RETRIEVE_USER_ID_REQUEST,
+];
+const RESPONSES: &[&Definition] = &[
+    &schema::RETRIEVE_POLICY_RESPONSE,
+    &schema::RETRIEVE_ORGANIZATIONS_RESPONSE,
+    &schema::RETRIEVE_CRM_TICKET_RESPONSE,
+    &schema::RETRIEVE_USER_ID_RESPONSE,
+];
+
+/// Default prefixes for discovery envelopes (`soap`, `xsi`, `xsd`; the discovery namespace
+/// as default namespace, as .NET writes it).
+pub fn prefixes(version: SoapVersion) -> Prefixes {
+    let mut p = soap::standard_prefixes(version);
+    p.ensure(DISCO_NS);
+    p
+}
+
+/// Encode a request envelope.
+pub fn encode_request(req: &DiscoveryRequest, version: SoapVersion, prefixes: &Prefixes) -> String {
+    let exec = Element::new(Some(DISCO_NS), "Execute").child(request_element(req));
+    soap::write_envelope(version, prefixes, vec![], vec![exec])
+}
+
+/// Encode a response envelope.
+pub fn encode_response(
+    resp: &DiscoveryResponse,
+    version: SoapVersion,
+    prefixes: &Prefixes,
+) -> String {
+    let exec = Element::new(Some(DISCO_NS), "ExecuteResponse").child(response_element(resp));
+    soap::write_envelope(version, prefixes, vec![], vec![exec])
+}
+
+fn credentials(def: &Definition, mut e: Element, c: &Credentials) -> Element {
+    match c {
+        Credentials::Passport { passport_ticket } => {
+            e = e.child(leaf(def, "PassportTicket", passport_ticket.reveal()))
+        }
+        Credentials::UserPassword { user_id, password } => {
+            e = e.child(leaf(def, "UserId", user_id)).child(leaf(
+                def,
+                "Password",
+                password.reveal(),
+            ))
+        }
+    }
+    e
+}
+
+fn request_element(req: &DiscoveryRequest) -> Element {
+    let typed = |d: &Definition| node(&schema::DISCO_EXECUTE, "Request").typed(d.ns, d.name);
+    match req {
+        DiscoveryRequest::RetrievePolicy => typed(&schema::RETRIEVE_POLICY_REQUEST),
+        DiscoveryRequest::RetrieveOrganizations { credentials: c } => {
+            let d = &schema::RETRIEVE_ORGANIZATIONS_REQUEST;
+            credentials(d, typed(d), c)
+        }
+        DiscoveryRequest::RetrieveCrmTicket { organization_name, credentials: c } => {
+            let d = &schema::RETRIEVE_CRM_TICKET_REQUEST;
+            credentials(d, typed(d).child(leaf(d, "OrganizationName", organization_name)), c)
+        }
+        DiscoveryRequest::RetrieveCrmUserIdByExternalId {
+            external_id,
+            passport_ticket,
+            organization_name,
+        } => {
+            let d = &schema::RETRIEVE_USER_ID_REQUEST;
+            typed(d)
+                .child(leaf(d, "ExternalId", external_id))
+                .child(leaf(d, "PassportTicket", passport_ticket.reveal()))
+                .child(leaf(d, "OrganizationName", organization_name))
+        }
+    }
+}
+
+fn organization_detail_children(mut e: Element, o: &OrganizationDetail) -> Element {
+    let d = &schema::ORGANIZATION_DETAIL;
+    e = e.child(leaf(d, "OrganizationId", &o.organization_id.to_string()));
+    for (name, v) in [
+        ("OrganizationName", &o.organization_name),
+        ("FriendlyName", &o.friendly_name),
+        ("CrmMetadataServiceUrl", &o.crm_metadata_service_url),
+        ("CrmServiceUrl", &o.crm_service_url),
+        ("WebApplicationUrl", &o.web_application_url),
+    ] {
+        if let Some(v) = v {
+            e = e.child(leaf(d, name, v));
+        }
+    }
+    e
+}
+
+fn response_element(resp: &DiscoveryResponse) -> Element {
+    let typed =
+        |d: &Definition| node(&schema::DISCO_EXECUTE_RESPONSE, "Response").typed(d.ns, d.name);
+    match resp {
+        DiscoveryResponse::RetrievePolicy { policy } => {
+            let d = &schema::RETRIEVE_POLICY_RESPONSE;
+            let e = typed(d);
+            match policy {
+                Some(p) => e.child(leaf(d, "Policy", p)),
+                None => e,
+            }
+        }
+        DiscoveryResponse::RetrieveOrganizations { organization_details } => {
+            let d = &schema::RETRIEVE_ORGANIZATIONS_RESPONSE;
+            let mut arr = node(d, "OrganizationDetails");
+            for o in organization_details {
+                arr = arr.child(organization_detail_children(
+                    node(&schema::ARRAY_OF_ORGANIZATION_DETAIL, "OrganizationDetail"),
+                    o,
+                ));
+            }
+            typed(d).child(arr)
+        }
+        DiscoveryResponse::RetrieveCrmTicket {
+            crm_ticket,
+            organization_detail,
+            expiration_date,
+        } => {
+            let d = &schema::RETRIEVE_CRM_TICKET_RESPONSE;
+            let mut e = typed(d);
+            if let Some(t) = crm_ticket {
+                e = e.child(leaf(d, "CrmTicket", t.reveal()));
+            }
+            if let Some(o) = organization_detail {
+                e = e.child(organization_detail_children(node(d, "OrganizationDetail"), o));
+            }
+            if let Some(x) = expiration_date {
+                e = e.child(leaf(d, "ExpirationDate", x));
+            }
+            e
+        }
+        DiscoveryResponse::RetrieveCrmUserIdByExternalId { crm_user_id } => {
+            let d = &schema::RETRIEVE_USER_ID_RESPONSE;
+            typed(d).child(leaf(d, "CrmUserId", &crm_user_id.to_string()))
+        }
+    }
+}
+
+/// The single `Execute`/`ExecuteResponse` body element and its `Request`/`Response` child.
+fn body_child<'a>(
+    env: &'a soap::Envelope,
+    wrapper: &'static Definition,
+    child: &str,
+) -> Result<&'a Element, DecodeError> {
+    let body = env.body_element()?;
+    if let Some(extra) = env.body.get(1) {
+        return Err(DecodeError::unexpected(extra.offset, extra.local.clone()));
+    }
+    if !body.is(Some(wrapper.ns), wrapper.name) {
+        return Err(DecodeError::unexpected(body.offset, body.local.clone()));
+    }
+    let f = schema::read(body, wrapper)?;
+    f.get(child).ok_or_else(|| DecodeError::missing(body.offset, child))
+}
+
+fn read_credentials(f: &schema::Fields<'_>, offset: u64) -> Result<Credentials, DecodeError> {
+    let passport = f.text("PassportTicket")?;
+    let user = f.text("UserId")?;
+    let password = f.text("Password")?;
+    match (passport, user, password) {
+        (Some(t), None, None) => Ok(Credentials::Passport { passport_ticket: Ticket::new(t) }),
+        (None, Some(u), Some(p)) => {
+            Ok(Credentials::UserPassword { user_id: u, password: Secret::new(p) })
+        }
+        (Some(_), _, _) => {
+            Err(DecodeError::unexpected(offset, "UserId/Password together with PassportTicket"))
+        }
+        (None, None, _) => Err(DecodeError::missing(offset, "PassportTicket or UserId")),
+        (None, Some(_), None) => Err(DecodeError::missing(offset, "Password")),
+    }
+}
+
+fn required(f: &schema::Fields<'_>, name: &str) -> Result<String, DecodeError> {
+    f.required_text(name).map(|(s, _)| s)
+}
+
+/// Decode a request envelope (SOAP 1.1 or 1.2). `xsi:type` is resolved through namespaces:
+/// it must name a request type in the discovery namespace.
+pub fn decode_request(xml: &[u8]) -> Result<DiscoveryRequest, DecodeError> {
+    let env = soap::parse_envelope(xml)?;
+    read_request(body_child(&env, &schema::DISCO_EXECUTE, "Request")?)
+}
+
+fn read_request(r: &Element) -> Result<DiscoveryRequest, DecodeError> {
+    let def = schema::dispatch(r, REQUESTS)?;
+    let f = schema::read(r, def)?;
+    Ok(match def.name {
+        "RetrievePolicyRequest" => DiscoveryRequest::RetrievePolicy,
+        "RetrieveOrganizationsRequest" => {
+            DiscoveryRequest::RetrieveOrganizations { credentials: read_credentials(&f, r.offset)? }
+        }
+        "RetrieveCrmTicketRequest" => DiscoveryRequest::RetrieveCrmTicket {
+            organization_name: required(&f, "OrganizationName")?,
+            credentials: read_credentials(&f, r.offset)?,
+        },
+        _ => DiscoveryRequest::RetrieveCrmUserIdByExternalId {
+            external_id: required(&f, "ExternalId")?,
+            passport_ticket: Ticket::new(required(&f, "PassportTicket")?),
+            organization_name: required(&f, "OrganizationName")?,
+        },
+    })
+}
+
+fn read_organization_detail(e: &Element) -> Result<OrganizationDetail, DecodeError> {
+    let f = schema::read(e, &schema::ORGANIZATION_DETAIL)?;
+    Ok(OrganizationDetail {
+        organization_id: f.guid("OrganizationId")?,
+        organization_name: f.text("OrganizationName")?,
+        friendly_name: f.text("FriendlyName")?,
+        crm_metadata_service_url: f.text("CrmMetadataServiceUrl")?,
+        crm_service_url: f.text("CrmServiceUrl")?,
+        web_application_url: f.text("WebApplicationUrl")?,
+    })
+}
+
+/// Decode a response envelope (SOAP 1.1 or 1.2).
+pub fn decode_response(xml: &[u8]) -> Result<DiscoveryResponse, DecodeError> {
+    let env = soap::parse_envelope(xml)?;
+    read_response(body_child(&env, &schema::DISCO_EXECUTE_RESPONSE, "Response")?)
+}
+
+fn read_response(r: &Element) -> Result<DiscoveryResponse, DecodeError> {
+    let def = schema::dispatch(r, RESPONSES)?;
+    let f = schema::read(r, def)?;
+    Ok(match def.name {
+        "RetrievePolicyResponse" => DiscoveryResponse::RetrievePolicy { policy: f.text("Policy")? },
+        "RetrieveOrganizationsResponse" => {
+            let mut organization_details = Vec::new();
+            if let Some(arr) = f.get("OrganizationDetails") {
+                let af = schema::read(arr, &schema::ARRAY_OF_ORGANIZATION_DETAIL)?;
+                for o in af.all("OrganizationDetail").filter(|o| !o.nil) {
+                    organization_details.push(read_organization_detail(o)?);
+                }
+            }
+            DiscoveryResponse::RetrieveOrganizations { organization_details }
+        }
+        "RetrieveCrmTicketResponse" => DiscoveryResponse::RetrieveCrmTicket {
+            crm_ticket: f.text("CrmTicket")?.map(Ticket::new),
+            organization_detail: f
+                .get("OrganizationDetail")
+                .map(read_organization_detail)
+                .transpose()?,
+            expiration_date: f.text("ExpirationDate")?,
+        },
+        _ => DiscoveryResponse::RetrieveCrmUserIdByExternalId { crm_user_id: f.guid("CrmUserId")? },
+    })
+}
+
+/// Decode either a request or a response, by the body element.
+pub fn decode_message(xml: &[u8]) -> Result<DiscoveryMessage, DecodeError> {
+    let env = soap::parse_envelope(xml)?;
+    let body = env.body_element()?;
+    if body.is(Some(DISCO_NS), "ExecuteResponse") {
+        read_response(body_child(&env, &schema::DISCO_EXECUTE_RESPONSE, "Response")?)
+            .map(DiscoveryMessage::Response)
+    } else {
+        read_request(body_child(&env, &schema::DISCO_EXECUTE, "Request")?)
+            .map(DiscoveryMessage::Request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::xml::DecodeErrorKind;
+
+    #[test]
+    fn xsi_type_prefix_resolves_through_namespaces() {
+        let x = format!(
+            r#"<e:Envelope xmlns:e="{}"><e:Body><d:Execute xmlns:d="{DISCO_NS}"><d:Request xmlns:zz="{DISCO_NS}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:type="zz:RetrievePolicyRequest"/></d:Execute></e:Body></e:Envelope>"#,
+            soap::SOAP11_NS
+        );
+        assert_eq!(decode_request(x.as_bytes()).unwrap(), DiscoveryRequest::RetrievePolicy);
+        let wrong = x.replace(&format!("xmlns:zz=\"{DISCO_NS}\""), "xmlns:zz=\"urn:other\"");
+        assert!(matches!(
+            decode_request(wrong.as_bytes()).unwrap_err().kind,
+            DecodeErrorKind::WrongNamespace { .. }
+        ));
+        let unknown = x.replace("zz:RetrievePolicyRequest", "zz:RetrieveClientPatchesRequest");
+        assert!(matches!(
+            decode_request(unknown.as_bytes()).unwrap_err().kind,
+            DecodeErrorKind::BadValue { .. }
+        ));
+    }
+
+    #[test]
+    fn credentials_must_be_one_form() {
+        let make = |inner: &str| {
+            format!(
+                r#"<e:Envelope xmlns:e="{}"><e:Body><Execute xmlns="{DISCO_NS}"><Request xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:type="RetrieveOrganizationsRequest">{inner}</Request></Execute></e:Body></e:Envelope>"#,
+                soap::SOAP12_NS
+            )
+        };
+        assert!(decode_request(make("<PassportTicket>t</PassportTicket>").as_bytes()).is_ok());
+        assert!(decode_request(make("<UserId>u</UserId><Password>p</Password>").as_bytes()).is_ok());
+        for bad in [
+            "",
+            "<UserId>u</UserId>",
+            "<PassportTicket>t</PassportTicket><UserId>u</UserId><Password>p</Password>",
+            "<Password>p</Password><UserId>u</UserId>",
+        ] {
+            assert!(decode_request(make(bad).as_bytes()).is_err(), "{bad}");
+        }
+    }
+}

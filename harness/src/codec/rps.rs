@@ -1,0 +1,243 @@
+//! RPS (Windows Live) ticket handling (PROTOCOL 2.6, seed 000 step 1): auth state, ticket
+//! types, PUID, and the sign-in decision.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::xml::{DecodeError, DecodeErrorKind};
+
+/// `RPSAuthState`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub enum RpsAuthState {
+    No = 0,
+    Yes = 1,
+    Maybe = 2,
+}
+
+impl TryFrom<u32> for RpsAuthState {
+    type Error = String;
+    fn try_from(v: u32) -> Result<Self, String> {
+        match v {
+            0 => Ok(Self::No),
+            1 => Ok(Self::Yes),
+            2 => Ok(Self::Maybe),
+            _ => Err(format!("RPSAuthState must be 0, 1 or 2, not {v}")),
+        }
+    }
+}
+
+impl From<RpsAuthState> for u32 {
+    fn from(s: RpsAuthState) -> u32 {
+        s as u32
+    }
+}
+
+/// RPS ticket types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub enum RpsTicketType {
+    WebSso = 1,
+    Compact = 2,
+    AuthCookie = 3,
+    SecAuthCookie = 4,
+}
+
+impl TryFrom<u32> for RpsTicketType {
+    type Error = String;
+    fn try_from(v: u32) -> Result<Self, String> {
+        match v {
+            1 => Ok(Self::WebSso),
+            2 => Ok(Self::Compact),
+            3 => Ok(Self::AuthCookie),
+            4 => Ok(Self::SecAuthCookie),
+            _ => Err(format!("ticket type must be 1 to 4, not {v}")),
+        }
+    }
+}
+
+impl From<RpsTicketType> for u32 {
+    fn from(t: RpsTicketType) -> u32 {
+        t as u32
+    }
+}
+
+/// A Passport Unique ID: exactly 16 hex digits (`HexPUID`); displayed upper-case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Puid(pub u64);
+
+impl FromStr for Puid {
+    type Err = DecodeError;
+    fn from_str(s: &str) -> Result<Self, DecodeError> {
+        if s.len() != 16 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(DecodeError::bad_value(0, "HexPUID", s));
+        }
+        u64::from_str_radix(s, 16).map(Puid).map_err(|_| DecodeError::bad_value(0, "HexPUID", s))
+    }
+}
+
+impl TryFrom<String> for Puid {
+    type Error = DecodeError;
+    fn try_from(s: String) -> Result<Self, DecodeError> {
+        s.parse()
+    }
+}
+
+impl From<Puid> for String {
+    fn from(p: Puid) -> String {
+        p.to_string()
+    }
+}
+
+impl fmt::Display for Puid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016X}", self.0)
+    }
+}
+
+/// A validated RPS ticket's properties. `issue_instant` is seconds since 1970.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RpsTicket {
+    pub ticket_type: RpsTicketType,
+    pub hex_puid: Puid,
+    pub issue_instant: u64,
+}
+
+/// The result of `ticket.Validate(...)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "validation", rename_all = "snake_case")]
+pub enum TicketValidation {
+    Valid(RpsTicket),
+    Invalid,
+}
+
+/// What the logon page does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "decision", content = "puid", rename_all = "snake_case")]
+pub enum RpsDecision {
+    /// No ticket, state not Maybe: show the sign-in button.
+    ShowSignIn,
+    /// No ticket, state Maybe: write the RPS response headers first (prevents a loop), then
+    /// redirect to the `SilentAuth` URL.
+    SilentAuthRedirect,
+    /// A ticket that fails validation: redirect to the `Auth` URL.
+    AuthRedirect,
+    /// A valid ticket: the user's PUID.
+    Authenticated(Puid),
+}
+
+/// PROTOCOL 2.6. The auth state only matters when there is no ticket.
+pub fn decide(state: RpsAuthState, ticket: Option<&TicketValidation>) -> RpsDecision {
+    match ticket {
+        None if state == RpsAuthState::Maybe => RpsDecision::SilentAuthRedirect,
+        None => RpsDecision::ShowSignIn,
+        Some(TicketValidation::Invalid) => RpsDecision::AuthRedirect,
+        Some(TicketValidation::Valid(t)) => RpsDecision::Authenticated(t.hex_puid),
+    }
+}
+
+/// The CLI's JSON input: `{"auth_state": 0|1|2, "ticket": null | {"validation": "invalid"} |
+/// {"validation": "valid", "ticket_type": 1..4, "hex_puid": "<16 hex>", "issue_instant": n}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RpsInput {
+    pub auth_state: RpsAuthState,
+    #[serde(default)]
+    pub ticket: Option<TicketValidation>,
+}
+
+impl RpsInput {
+    /// Parse the JSON input; errors carry the byte offset of the problem.
+    pub fn from_json(input: &[u8]) -> Result<Self, DecodeError> {
+        if input.len() > 64 << 10 {
+            return Err(DecodeError::new(64 << 10, DecodeErrorKind::TooLarge { limit: 64 << 10 }));
+        }
+        serde_json::from_slice(input).map_err(|e| json_error(input, &e))
+    }
+    /// The decision for this input.
+    pub fn decide(&self) -> RpsDecision {
+        decide(self.auth_state, self.ticket.as_ref())
+    }
+}
+
+/// Map a serde_json error (line/column) to a byte offset.
+pub fn json_error(input: &[u8], e: &serde_json::Error) -> DecodeError {
+    let mut line = 1usize;
+    let mut offset = 0usize;
+    for (i, b) in input.iter().enumerate() {
+        if line == e.line() {
+            offset = i;
+            break;
+        }
+        if *b == b'\n' {
+            line += 1;
+            offset = i + 1;
+        }
+    }
+    let offset = (offset + e.column().saturating_sub(1)).min(input.len());
+    DecodeError::malformed(offset as u64, e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> TicketValidation {
+        TicketValidation::Valid(RpsTicket {
+            ticket_type: RpsTicketType::Compact,
+            hex_puid: Puid(0x0003_BFFD_9E7A_0C52),
+            issue_instant: 1_230_000_000,
+        })
+    }
+
+    #[test]
+    fn decision_table() {
+        use RpsAuthState::*;
+        for s in [No, Yes, Maybe] {
+            assert_eq!(decide(s, Some(&TicketValidation::Invalid)), RpsDecision::AuthRedirect);
+            assert_eq!(
+                decide(s, Some(&valid())),
+                RpsDecision::Authenticated(Puid(0x0003_BFFD_9E7A_0C52))
+            );
+        }
+        assert_eq!(decide(Maybe, None), RpsDecision::SilentAuthRedirect);
+        assert_eq!(decide(No, None), RpsDecision::ShowSignIn);
+        assert_eq!(decide(Yes, None), RpsDecision::ShowSignIn);
+    }
+
+    #[test]
+    fn puid_is_exactly_16_hex() {
+        assert_eq!("0003bffd9e7a0c52".parse::<Puid>().unwrap().to_string(), "0003BFFD9E7A0C52");
+        for bad in [
+            "",
+            "0003BFFD9E7A0C5",
+            "0003BFFD9E7A0C521",
+            "0003BFFD9E7A0C5G",
+            "+003BFFD9E7A0C52",
+            " 003BFFD9E7A0C52",
+        ] {
+            assert!(
+                matches!(bad.parse::<Puid>().unwrap_err().kind, DecodeErrorKind::BadValue { .. }),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_input() {
+        let i = RpsInput::from_json(br#"{"auth_state":1,"ticket":{"validation":"valid","ticket_type":2,"hex_puid":"0003BFFD9E7A0C52","issue_instant":1230000000}}"#).unwrap();
+        assert_eq!(i.ticket, Some(valid()));
+        assert_eq!(
+            serde_json::to_value(i.decide()).unwrap(),
+            serde_json::json!({"decision":"authenticated","puid":"0003BFFD9E7A0C52"})
+        );
+        let e = RpsInput::from_json(b"{\"auth_state\": 3}").unwrap_err();
+        assert!(matches!(e.kind, DecodeErrorKind::Malformed(_)));
+        assert!(e.offset > 0 && e.offset <= 17, "{e:?}");
+        assert!(RpsInput::from_json(br#"{"auth_state":1,"ticket":{"validation":"valid","ticket_type":2,"hex_puid":"XYZ","issue_instant":1}}"#).is_err());
+        assert!(RpsInput::from_json(br#"{"auth_state":2,"extra":1}"#).is_err());
+    }
+}

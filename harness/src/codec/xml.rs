@@ -1,0 +1,911 @@
+//! Hardened, namespace-aware XML reading and writing shared by every codec (PROTOCOL 2, 3:
+//! DECODE-TOTAL).
+//!
+//! Decoding parses the whole input into a small owned tree ([`Element`]) under stated
+//! [`Limits`]; decoders then walk the tree. Memory is bounded by `max_input_bytes` (the tree
+//! never holds more text than the input). DOCTYPE declarations are refused outright, so no
+//! entity can be declared: only the five predefined entities and character references are
+//! expanded. Prefixes are resolved while parsing and then forgotten — decoders only ever see
+//! namespace URIs.
+
+use std::fmt;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::{QName, ResolveResult};
+use quick_xml::NsReader;
+use serde::Serialize;
+
+/// The XML Schema instance namespace (`xsi:type`, `xsi:nil`).
+pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
+/// The XML Schema namespace.
+pub const XSD_NS: &str = "http://www.w3.org/2001/XMLSchema";
+
+/// The `xml:` namespace: always bound to `xml`, never declared.
+pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// Hard ceiling on nesting, whatever [`Limits::max_depth`] says: the tree is walked
+/// recursively, so depth must stay small enough for the stack.
+pub const HARD_MAX_DEPTH: usize = 512;
+
+/// Resource limits applied by every decoder (DECODE-TOTAL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Limits {
+    /// Largest accepted input, in bytes.
+    pub max_input_bytes: usize,
+    /// Deepest element nesting (the root element is depth 1); capped at [`HARD_MAX_DEPTH`].
+    pub max_depth: usize,
+    /// Most attributes on one element, namespace declarations included.
+    pub max_attributes: usize,
+    /// Most text (after entity expansion) directly inside one element, or in one attribute.
+    pub max_text_bytes: usize,
+}
+
+impl Limits {
+    /// 1 MiB input, depth 64, 32 attributes per element, 64 KiB of text per element.
+    pub const DEFAULT: Limits = Limits {
+        max_input_bytes: 1 << 20,
+        max_depth: 64,
+        max_attributes: 32,
+        max_text_bytes: 64 << 10,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
+
+/// Why a decoder rejected its input. Every rejection of every codec is one of these.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DecodeErrorKind {
+    #[error("input larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("elements nested deeper than {limit}")]
+    TooDeep { limit: usize },
+    #[error("more than {limit} attributes on one element")]
+    TooManyAttributes { limit: usize },
+    #[error("text longer than {limit} bytes")]
+    TextTooLong { limit: usize },
+    #[error("more than {limit} items")]
+    TooManyItems { limit: usize },
+    #[error("DOCTYPE declarations are not accepted")]
+    Doctype,
+    #[error("undeclared entity reference &{name};")]
+    UnknownEntity { name: String },
+    /// JSON: `{"kind": "malformed", "message": "…"}`.
+    #[error("malformed input: {0}")]
+    #[serde(serialize_with = "message_object")]
+    Malformed(String),
+    #[error("missing element {name}")]
+    MissingElement { name: String },
+    #[error("unexpected element {name}")]
+    UnexpectedElement { name: String },
+    #[error("bad value for {field}: {value:?}")]
+    BadValue { field: String, value: String },
+    #[error("{name} is in namespace {found:?}, expected {expected:?}")]
+    WrongNamespace { name: String, expected: String, found: String },
+}
+
+/// A newtype variant of an internally tagged enum needs a map to carry the tag.
+fn message_object<S: serde::Serializer>(message: &str, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut m = s.serialize_struct("Malformed", 1)?;
+    m.serialize_field("message", message)?;
+    m.end()
+}
+
+/// A typed decode failure: the byte offset in the input and what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("at byte {offset}: {kind}")]
+pub struct DecodeError {
+    pub offset: u64,
+    pub kind: DecodeErrorKind,
+}
+
+impl DecodeError {
+    /// Shorthand constructor.
+    pub fn new(offset: u64, kind: DecodeErrorKind) -> Self {
+        DecodeError { offset, kind }
+    }
+    pub(crate) fn malformed(offset: u64, what: impl Into<String>) -> Self {
+        Self::new(offset, DecodeErrorKind::Malformed(what.into()))
+    }
+    pub(crate) fn missing(offset: u64, name: impl Into<String>) -> Self {
+        Self::new(offset, DecodeErrorKind::MissingElement { name: name.into() })
+    }
+    pub(crate) fn unexpected(offset: u64, name: impl Into<String>) -> Self {
+        Self::new(offset, DecodeErrorKind::UnexpectedElement { name: name.into() })
+    }
+    /// A bad value; the value is truncated so errors never carry large (or secret) payloads.
+    pub(crate) fn bad_value(offset: u64, field: impl Into<String>, value: &str) -> Self {
+        let shown: String = value.chars().take(40).collect();
+        Self::new(offset, DecodeErrorKind::BadValue { field: field.into(), value: shown })
+    }
+}
+
+/// An expanded name: namespace URI (None = no namespace) and local name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpandedName {
+    pub namespace: Option<String>,
+    pub local: String,
+}
+
+impl fmt::Display for ExpandedName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{{{ns}}}{}", self.local),
+            None => write!(f, "{}", self.local),
+        }
+    }
+}
+
+/// An attribute other than a namespace declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    pub namespace: Option<String>,
+    pub local: String,
+    pub value: String,
+}
+
+/// A child node: an element or a run of character data (text, CDATA, references).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    Element(Element),
+    Text(String),
+}
+
+/// An element of a parsed (or to-be-written) document.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Element {
+    pub namespace: Option<String>,
+    pub local: String,
+    pub attributes: Vec<Attribute>,
+    pub children: Vec<Node>,
+    /// `xsi:type`, resolved against the namespaces in scope at this element.
+    pub xsi_type: Option<ExpandedName>,
+    /// `xsi:nil="true"` (or `1`).
+    pub nil: bool,
+    /// Byte offset of the start tag in the input (0 for built elements).
+    pub offset: u64,
+    /// Namespace declarations made on this element (prefix, URI); `""` = default namespace.
+    /// Kept only so QName-valued text (e.g. `faultcode`) can be resolved.
+    pub ns_decls: Vec<(String, String)>,
+}
+
+impl Element {
+    /// A new element for writing.
+    pub fn new(namespace: Option<&str>, local: &str) -> Self {
+        Element {
+            namespace: namespace.map(str::to_owned),
+            local: local.to_owned(),
+            ..Element::default()
+        }
+    }
+    /// Builder: add a child element.
+    pub fn child(mut self, e: Element) -> Self {
+        self.children.push(Node::Element(e));
+        self
+    }
+    /// Builder: add text.
+    pub fn text(mut self, t: &str) -> Self {
+        self.children.push(Node::Text(t.to_owned()));
+        self
+    }
+    /// Builder: set `xsi:type`.
+    pub fn typed(mut self, ns: &str, local: &str) -> Self {
+        self.xsi_type =
+            Some(ExpandedName { namespace: Some(ns.to_owned()), local: local.to_owned() });
+        self
+    }
+    /// Builder: add an unqualified attribute.
+    pub fn attr(mut self, local: &str, value: &str) -> Self {
+        self.attributes.push(Attribute {
+            namespace: None,
+            local: local.to_owned(),
+            value: value.to_owned(),
+        });
+        self
+    }
+    /// True when this element has the given namespace and local name.
+    pub fn is(&self, namespace: Option<&str>, local: &str) -> bool {
+        self.local == local && self.namespace.as_deref() == namespace
+    }
+    /// The expanded name of this element.
+    pub fn name(&self) -> ExpandedName {
+        ExpandedName { namespace: self.namespace.clone(), local: self.local.clone() }
+    }
+    /// Element children in document order.
+    pub fn elements(&self) -> impl Iterator<Item = &Element> {
+        self.children.iter().filter_map(|n| match n {
+            Node::Element(e) => Some(e),
+            Node::Text(_) => None,
+        })
+    }
+    /// Concatenated direct text children.
+    pub fn direct_text(&self) -> String {
+        let mut s = String::new();
+        for n in &self.children {
+            if let Node::Text(t) = n {
+                s.push_str(t);
+            }
+        }
+        s
+    }
+    /// All descendant text in document order (.NET `XmlNode.InnerText`).
+    pub fn inner_text(&self) -> String {
+        let mut s = String::new();
+        self.collect_text(&mut s);
+        s
+    }
+    fn collect_text(&self, out: &mut String) {
+        for n in &self.children {
+            match n {
+                Node::Text(t) => out.push_str(t),
+                Node::Element(e) => e.collect_text(out),
+            }
+        }
+    }
+    /// Text of a simple-content element: an error if it has element children.
+    pub fn simple_text(&self) -> Result<String, DecodeError> {
+        match self.elements().next() {
+            Some(c) => Err(DecodeError::unexpected(c.offset, c.local.clone())),
+            None => Ok(self.direct_text()),
+        }
+    }
+    /// The first element, in document order, satisfying `pred` (self included).
+    pub fn find_first(&self, pred: &dyn Fn(&Element) -> bool) -> Option<&Element> {
+        if pred(self) {
+            return Some(self);
+        }
+        self.elements().find_map(|c| c.find_first(pred))
+    }
+    /// An unqualified attribute's value.
+    pub fn attribute(&self, local: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|a| a.namespace.is_none() && a.local == local)
+            .map(|a| a.value.as_str())
+    }
+}
+
+/// Resolve a QName-valued text (`prefix:local`) against the declarations along `path`
+/// (root first, the element holding the text last).
+pub fn resolve_qname_text(path: &[&Element], text: &str) -> Option<ExpandedName> {
+    let text = text.trim();
+    let (prefix, local) = match text.split_once(':') {
+        Some((p, l)) => (p, l),
+        None => ("", text),
+    };
+    if local.is_empty() || local.contains(':') {
+        return None;
+    }
+    let uri = path
+        .iter()
+        .rev()
+        .find_map(|e| e.ns_decls.iter().find(|(p, _)| p == prefix).map(|(_, u)| u));
+    match (prefix, uri) {
+        (_, Some(u)) if !u.is_empty() => {
+            Some(ExpandedName { namespace: Some(u.clone()), local: local.to_owned() })
+        }
+        ("", _) => Some(ExpandedName { namespace: None, local: local.to_owned() }),
+        _ => None,
+    }
+}
+
+/// Parse `input` with [`Limits::DEFAULT`].
+pub fn parse(input: &[u8]) -> Result<Element, DecodeError> {
+    parse_with(input, &Limits::DEFAULT)
+}
+
+/// Parse `input` into its root element, enforcing `limits`. Never panics.
+pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Element, DecodeError> {
+    if input.len() > limits.max_input_bytes {
+        return Err(DecodeError::new(
+            limits.max_input_bytes as u64,
+            DecodeErrorKind::TooLarge { limit: limits.max_input_bytes },
+        ));
+    }
+    let max_depth = limits.max_depth.min(HARD_MAX_DEPTH);
+    let mut reader = NsReader::from_reader(input);
+    let cfg = reader.config_mut();
+    cfg.check_end_names = true;
+    cfg.allow_unmatched_ends = false;
+    cfg.check_comments = true;
+    cfg.expand_empty_elements = false;
+
+    let mut stack: Vec<(Element, usize)> = Vec::new(); // element, its text bytes so far
+    let mut root: Option<Element> = None;
+    loop {
+        let before = reader.buffer_position();
+        let event = match reader.read_event() {
+            Ok(ev) => ev,
+            Err(e) => return Err(DecodeError::malformed(reader.error_position(), e.to_string())),
+        };
+        match event {
+            Event::Start(ref s) | Event::Empty(ref s) => {
+                let empty = matches!(event, Event::Empty(_));
+                if root.is_some() {
+                    return Err(DecodeError::malformed(before, "content after the root element"));
+                }
+                if stack.len() + 1 > max_depth {
+                    return Err(DecodeError::new(
+                        before,
+                        DecodeErrorKind::TooDeep { limit: max_depth },
+                    ));
+                }
+                let el = start_element(&reader, s, before, limits)?;
+                if empty {
+                    close(&mut stack, &mut root, el);
+                } else {
+                    stack.push((el, 0));
+                }
+            }
+            Event::End(_) => match stack.pop() {
+                Some((el, _)) => close(&mut stack, &mut root, el),
+                None => return Err(DecodeError::malformed(before, "unmatched end tag")),
+            },
+            Event::Text(t) => {
+                let text =
+                    t.xml_content().map_err(|e| DecodeError::malformed(before, e.to_string()))?;
+                push_text(&mut stack, &text, before, limits)?;
+            }
+            Event::CData(c) => {
+                let text =
+                    c.xml_content().map_err(|e| DecodeError::malformed(before, e.to_string()))?;
+                push_text(&mut stack, &text, before, limits)?;
+            }
+            Event::GeneralRef(r) => {
+                let ch = resolve_reference(&r, before)?;
+                let mut buf = [0u8; 4];
+                push_text(&mut stack, ch.encode_utf8(&mut buf), before, limits)?;
+            }
+            Event::DocType(_) => return Err(DecodeError::new(before, DecodeErrorKind::Doctype)),
+            Event::Decl(d) => {
+                if let Some(Ok(enc)) = d.encoding() {
+                    if !enc.eq_ignore_ascii_case(b"utf-8") {
+                        return Err(DecodeError::bad_value(
+                            before,
+                            "encoding",
+                            &String::from_utf8_lossy(&enc),
+                        ));
+                    }
+                }
+            }
+            Event::Comment(_) | Event::PI(_) => {}
+            Event::Eof => {
+                if !stack.is_empty() {
+                    return Err(DecodeError::malformed(before, "unclosed element at end of input"));
+                }
+                return root.ok_or_else(|| DecodeError::malformed(before, "no root element"));
+            }
+        }
+    }
+}
+
+fn close(stack: &mut [(Element, usize)], root: &mut Option<Element>, el: Element) {
+    match stack.last_mut() {
+        Some((parent, _)) => parent.children.push(Node::Element(el)),
+        None => *root = Some(el),
+    }
+}
+
+fn push_text(
+    stack: &mut [(Element, usize)],
+    text: &str,
+    offset: u64,
+    limits: &Limits,
+) -> Result<(), DecodeError> {
+    match stack.last_mut() {
+        None => {
+            if text.trim().is_empty() {
+                Ok(())
+            } else {
+                Err(DecodeError::malformed(offset, "text outside the root element"))
+            }
+        }
+        Some((el, used)) => {
+            *used += text.len();
+            if *used > limits.max_text_bytes {
+                return Err(DecodeError::new(
+                    offset,
+                    DecodeErrorKind::TextTooLong { limit: limits.max_text_bytes },
+                ));
+            }
+            match el.children.last_mut() {
+                Some(Node::Text(t)) => t.push_str(text),
+                _ => el.children.push(Node::Text(text.to_owned())),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn resolve_reference(
+    r: &quick_xml::events::BytesRef<'_>,
+    offset: u64,
+) -> Result<char, DecodeError> {
+    let name = r.decode().map_err(|e| DecodeError::malformed(offset, e.to_string()))?;
+    if r.is_char_ref() {
+        return match r.resolve_char_ref() {
+            Ok(Some(c)) => Ok(c),
+            _ => Err(DecodeError::bad_value(offset, "character reference", &name)),
+        };
+    }
+    match &*name {
+        "lt" => Ok('<'),
+        "gt" => Ok('>'),
+        "amp" => Ok('&'),
+        "apos" => Ok('\''),
+        "quot" => Ok('"'),
+        other => Err(DecodeError::new(
+            offset,
+            DecodeErrorKind::UnknownEntity { name: other.chars().take(40).collect() },
+        )),
+    }
+}
+
+fn utf8(bytes: &[u8], offset: u64) -> Result<String, DecodeError> {
+    std::str::from_utf8(bytes)
+        .map(str::to_owned)
+        .map_err(|_| DecodeError::malformed(offset, "invalid UTF-8"))
+}
+
+fn bound_ns(r: ResolveResult<'_>, offset: u64) -> Result<Option<String>, DecodeError> {
+    match r {
+        ResolveResult::Unbound => Ok(None),
+        ResolveResult::Bound(ns) => Ok(Some(utf8(ns.0, offset)?)),
+        ResolveResult::Unknown(p) => Err(DecodeError::malformed(
+            offset,
+            format!("undeclared prefix {:?}", String::from_utf8_lossy(&p)),
+        )),
+    }
+}
+
+fn start_element(
+    reader: &NsReader<&[u8]>,
+    s: &BytesStart<'_>,
+    offset: u64,
+    limits: &Limits,
+) -> Result<Element, DecodeError> {
+    let (ns, local) = reader.resolve_element(s.name());
+    let mut el = Element {
+        namespace: bound_ns(ns, offset)?,
+        local: utf8(local.into_inner(), offset)?,
+        offset,
+        ..Element::default()
+    };
+    let mut count = 0usize;
+    for attr in s.attributes().with_checks(true) {
+        let attr = attr.map_err(|e| DecodeError::malformed(offset, e.to_string()))?;
+        count += 1;
+        if count > limits.max_attributes {
+            return Err(DecodeError::new(
+                offset,
+                DecodeErrorKind::TooManyAttributes { limit: limits.max_attributes },
+            ));
+        }
+        if attr.value.len() > limits.max_text_bytes {
+            return Err(DecodeError::new(
+                offset,
+                DecodeErrorKind::TextTooLong { limit: limits.max_text_bytes },
+            ));
+        }
+        let value = attr.unescape_value().map_err(|e| match e {
+            quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(_, n)) => {
+                DecodeError::new(offset, DecodeErrorKind::UnknownEntity { name: n })
+            }
+            other => DecodeError::malformed(offset, other.to_string()),
+        })?;
+        let key = attr.key;
+        if let Some(decl) = key.as_namespace_binding() {
+            let prefix = match decl {
+                quick_xml::name::PrefixDeclaration::Default => String::new(),
+                quick_xml::name::PrefixDeclaration::Named(p) => utf8(p, offset)?,
+            };
+            el.ns_decls.push((prefix, value.into_owned()));
+            continue;
+        }
+        let (ans, alocal) = reader.resolve_attribute(key);
+        let ans = bound_ns(ans, offset)?;
+        let alocal = utf8(alocal.into_inner(), offset)?;
+        if ans.as_deref() == Some(XSI_NS) && alocal == "type" {
+            let (tns, tlocal) = reader.resolve_element(QName(value.trim().as_bytes()));
+            el.xsi_type = Some(ExpandedName {
+                namespace: bound_ns(tns, offset)?,
+                local: utf8(tlocal.into_inner(), offset)?,
+            });
+        } else if ans.as_deref() == Some(XSI_NS) && alocal == "nil" {
+            el.nil = matches!(value.trim(), "true" | "1");
+        } else {
+            el.attributes.push(Attribute {
+                namespace: ans,
+                local: alocal,
+                value: value.into_owned(),
+            });
+        }
+    }
+    Ok(el)
+}
+
+// ---------------------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------------------
+
+/// Escape character data.
+pub fn escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\r' => out.push_str("&#xD;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escape an attribute value (double-quoted).
+pub fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\t' => out.push_str("&#x9;"),
+            '\n' => out.push_str("&#xA;"),
+            '\r' => out.push_str("&#xD;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Prefix the writer declares locally when a QName value needs the default namespace
+/// outside its scope; reserved (it cannot be chosen in [`Prefixes::new`]).
+const DEFAULT_ALIAS: &str = "xdflt";
+
+/// Prefix choice for writing: namespace URI → prefix (`""` = default namespace). All
+/// bindings are declared on the root element. `xsi` always gets a non-empty prefix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Prefixes {
+    bindings: Vec<(String, String)>,
+}
+
+impl Prefixes {
+    /// Build a prefix map. Fails (with a message) on an invalid or duplicate prefix, on a
+    /// namespace bound twice, or on an empty prefix for the `xsi` namespace.
+    pub fn new(bindings: &[(&str, &str)]) -> Result<Self, String> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for (ns, prefix) in bindings {
+            if !prefix.is_empty() && !is_ncname(prefix) {
+                return Err(format!("invalid prefix {prefix:?}"));
+            }
+            if prefix.to_ascii_lowercase().starts_with("xml") || *prefix == DEFAULT_ALIAS {
+                return Err(format!("reserved prefix {prefix:?}"));
+            }
+            if out.iter().any(|(n, p)| n == ns || p == prefix) {
+                return Err(format!("duplicate binding {prefix:?} = {ns:?}"));
+            }
+            if *ns == XML_NS {
+                return Err("the xml namespace is bound implicitly".into());
+            }
+            if *ns == XSI_NS && prefix.is_empty() {
+                return Err("xsi needs a non-empty prefix".into());
+            }
+            out.push(((*ns).to_owned(), (*prefix).to_owned()));
+        }
+        Ok(Prefixes { bindings: out })
+    }
+
+    /// Bindings known to be valid (constants); not re-validated.
+    pub(crate) fn trusted(bindings: &[(&str, &str)]) -> Self {
+        Prefixes {
+            bindings: bindings.iter().map(|(n, p)| ((*n).to_owned(), (*p).to_owned())).collect(),
+        }
+    }
+
+    /// Add a binding if `ns` is not bound yet, picking a fresh `nsN` prefix.
+    pub fn ensure(&mut self, ns: &str) {
+        if self.prefix_of(ns).is_some() {
+            return;
+        }
+        let mut i = 0;
+        loop {
+            let p = format!("ns{i}");
+            if !self.bindings.iter().any(|(_, q)| *q == p) {
+                self.bindings.push((ns.to_owned(), p));
+                return;
+            }
+            i += 1;
+        }
+    }
+
+    /// The prefix bound to `ns`.
+    pub fn prefix_of(&self, ns: &str) -> Option<&str> {
+        self.bindings.iter().find(|(n, _)| n == ns).map(|(_, p)| p.as_str())
+    }
+
+    /// The lexical QName for `{ns}local` (the namespace must be bound).
+    pub fn qname(&self, ns: &str, local: &str) -> String {
+        if ns == XML_NS {
+            return format!("xml:{local}");
+        }
+        match self.prefix_of(ns) {
+            Some("") | None => local.to_owned(),
+            Some(p) => format!("{p}:{local}"),
+        }
+    }
+
+    /// Serialize `root` as a document (with an XML declaration). Namespaces used by the
+    /// tree but not bound get fresh prefixes.
+    pub fn write_document(&self, root: &Element) -> String {
+        let mut me = self.clone();
+        let mut used = Vec::new();
+        collect_namespaces(root, &mut used);
+        for ns in used {
+            me.ensure(&ns);
+        }
+        let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+        me.write_element(root, &mut out, true, None);
+        out
+    }
+
+    fn write_element(&self, e: &Element, out: &mut String, is_root: bool, default: Option<&str>) {
+        let name = match &e.namespace {
+            Some(ns) => self.qname(ns, &e.local),
+            None => e.local.clone(),
+        };
+        out.push('<');
+        out.push_str(&name);
+        let mut my_default = default;
+        if is_root {
+            for (ns, p) in &self.bindings {
+                if p.is_empty() {
+                    my_default = Some(ns.as_str());
+                    out.push_str(&format!(" xmlns=\"{}\"", escape_attr(ns)));
+                } else {
+                    out.push_str(&format!(" xmlns:{p}=\"{}\"", escape_attr(ns)));
+                }
+            }
+        }
+        match e.namespace.as_deref() {
+            None if my_default.is_some() => {
+                out.push_str(" xmlns=\"\"");
+                my_default = None;
+            }
+            Some(ns) if self.prefix_of(ns) == Some("") && my_default != Some(ns) => {
+                out.push_str(&format!(" xmlns=\"{}\"", escape_attr(ns)));
+                my_default = self.bindings.iter().find(|(n, _)| n == ns).map(|(n, _)| n.as_str());
+            }
+            _ => {}
+        }
+        if let Some(t) = &e.xsi_type {
+            let v = match t.namespace.as_deref() {
+                // A QName value can only use the default namespace while it is in scope.
+                Some(ns) if self.prefix_of(ns) == Some("") && my_default != Some(ns) => {
+                    out.push_str(&format!(" xmlns:{DEFAULT_ALIAS}=\"{}\"", escape_attr(ns)));
+                    format!("{DEFAULT_ALIAS}:{}", t.local)
+                }
+                Some(ns) => self.qname(ns, &t.local),
+                None => t.local.clone(),
+            };
+            out.push_str(&format!(" {}=\"{}\"", self.qname(XSI_NS, "type"), escape_attr(&v)));
+        }
+        if e.nil {
+            out.push_str(&format!(" {}=\"true\"", self.qname(XSI_NS, "nil")));
+        }
+        for a in &e.attributes {
+            let an = match &a.namespace {
+                Some(ns) => self.qname(ns, &a.local),
+                None => a.local.clone(),
+            };
+            out.push_str(&format!(" {an}=\"{}\"", escape_attr(&a.value)));
+        }
+        if e.children.is_empty() {
+            out.push_str(" />");
+            return;
+        }
+        out.push('>');
+        for c in &e.children {
+            match c {
+                Node::Text(t) => out.push_str(&escape_text(t)),
+                Node::Element(ch) => self.write_element(ch, out, false, my_default),
+            }
+        }
+        out.push_str("</");
+        out.push_str(&name);
+        out.push('>');
+    }
+}
+
+fn collect_namespaces(e: &Element, out: &mut Vec<String>) {
+    let mut add = |ns: &Option<String>| {
+        if let Some(ns) = ns {
+            if ns != XML_NS && !out.contains(ns) {
+                out.push(ns.clone());
+            }
+        }
+    };
+    add(&e.namespace);
+    if let Some(t) = &e.xsi_type {
+        add(&Some(XSI_NS.to_owned()));
+        add(&t.namespace);
+    }
+    if e.nil {
+        add(&Some(XSI_NS.to_owned()));
+    }
+    for a in &e.attributes {
+        add(&a.namespace);
+    }
+    for c in e.elements() {
+        collect_namespaces(c, out);
+    }
+}
+
+fn is_ncname(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_alphabetic() || c == '_' => {}
+        _ => return false,
+    }
+    chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(input: &str, limits: &Limits) -> DecodeErrorKind {
+        match parse_with(input.as_bytes(), limits) {
+            Err(e) => e.kind,
+            Ok(e) => panic!("accepted: {e:?}"),
+        }
+    }
+
+    #[test]
+    fn every_error_kind_has_a_json_form() {
+        let e = parse(b"").unwrap_err();
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"offset": 0, "kind": {"kind": "malformed", "message": "no root element"}})
+        );
+        let d = DecodeError::new(3, DecodeErrorKind::Doctype);
+        assert_eq!(
+            serde_json::to_value(&d).unwrap()["kind"],
+            serde_json::json!({"kind": "doctype"})
+        );
+    }
+
+    #[test]
+    fn namespaces_not_prefixes() {
+        let a = parse(br#"<a:x xmlns:a="urn:1"><a:y>t</a:y></a:x>"#).unwrap();
+        let b = parse(br#"<x xmlns="urn:1"><y>t</y></x>"#).unwrap();
+        assert!(a.is(Some("urn:1"), "x") && b.is(Some("urn:1"), "x"));
+        assert_eq!(a.elements().next().map(|e| e.name()), b.elements().next().map(|e| e.name()));
+    }
+
+    #[test]
+    fn every_limit_is_enforced() {
+        let small =
+            Limits { max_input_bytes: 100, max_depth: 3, max_attributes: 2, max_text_bytes: 5 };
+        let big = "<a>".to_string() + &"x".repeat(200) + "</a>";
+        assert_eq!(kind(&big, &small), DecodeErrorKind::TooLarge { limit: 100 });
+        assert_eq!(
+            kind("<a><b><c><d/></c></b></a>", &small),
+            DecodeErrorKind::TooDeep { limit: 3 }
+        );
+        assert!(parse_with(b"<a><b><c/></b></a>", &small).is_ok());
+        assert_eq!(
+            kind(r#"<a x="1" y="2" z="3"/>"#, &small),
+            DecodeErrorKind::TooManyAttributes { limit: 2 }
+        );
+        assert_eq!(
+            kind(r#"<a xmlns:p="u" x="1" y="2"/>"#, &small),
+            DecodeErrorKind::TooManyAttributes { limit: 2 }
+        );
+        assert_eq!(kind("<a>123456</a>", &small), DecodeErrorKind::TextTooLong { limit: 5 });
+        assert_eq!(kind("<a>12&amp;456</a>", &small), DecodeErrorKind::TextTooLong { limit: 5 });
+        assert_eq!(kind(r#"<a x="123456"/>"#, &small), DecodeErrorKind::TextTooLong { limit: 5 });
+        assert!(parse_with(b"<a>12345</a>", &small).is_ok());
+    }
+
+    #[test]
+    fn depth_is_capped_even_with_huge_limit() {
+        let l = Limits { max_depth: usize::MAX, ..Limits::DEFAULT };
+        let deep = "<a>".repeat(HARD_MAX_DEPTH + 1);
+        assert_eq!(kind(&deep, &l), DecodeErrorKind::TooDeep { limit: HARD_MAX_DEPTH });
+    }
+
+    #[test]
+    fn doctype_and_entities_refused() {
+        let bomb = r#"<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "xxxx">]><a>&x;</a>"#;
+        let e = parse(bomb.as_bytes()).unwrap_err();
+        assert_eq!(e.kind, DecodeErrorKind::Doctype);
+        assert_eq!(e.offset, 21);
+        assert_eq!(
+            kind("<a>&x;</a>", &Limits::DEFAULT),
+            DecodeErrorKind::UnknownEntity { name: "x".into() }
+        );
+        assert_eq!(
+            kind(r#"<a b="&x;"/>"#, &Limits::DEFAULT),
+            DecodeErrorKind::UnknownEntity { name: "x".into() }
+        );
+        let ok = parse(b"<a>&lt;&gt;&amp;&apos;&quot;&#65;&#x42;</a>").unwrap();
+        assert_eq!(ok.direct_text(), "<>&'\"AB");
+    }
+
+    #[test]
+    fn malformed_inputs_are_typed() {
+        for bad in ["", "<a>", "<a></b>", "</a>", "<a/><b/>", "text", "<p:a/>", "<a>x</a>junk"] {
+            let e = parse(bad.as_bytes()).unwrap_err();
+            assert!(matches!(e.kind, DecodeErrorKind::Malformed(_)), "{bad:?}: {e:?}");
+        }
+        assert!(matches!(
+            parse(b"<?xml version=\"1.0\" encoding=\"utf-16\"?><a/>").unwrap_err().kind,
+            DecodeErrorKind::BadValue { .. }
+        ));
+        assert!(parse(b"<a>\xff</a>").is_err());
+    }
+
+    #[test]
+    fn xsi_type_resolves_through_namespaces() {
+        let e = parse(br#"<a xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns:q="urn:t" i:type="q:T"/>"#).unwrap();
+        assert_eq!(
+            e.xsi_type,
+            Some(ExpandedName { namespace: Some("urn:t".into()), local: "T".into() })
+        );
+        let d = parse(
+            br#"<a xmlns="urn:d" xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:type="T"/>"#,
+        )
+        .unwrap();
+        assert_eq!(d.xsi_type.and_then(|t| t.namespace), Some("urn:d".into()));
+        assert!(parse(
+            br#"<a xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:type="zz:T"/>"#
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn writer_roundtrips_with_default_namespace() {
+        let p = Prefixes::new(&[("urn:a", ""), (XSI_NS, "i"), ("urn:t", "t")]).unwrap();
+        let tree = Element::new(Some("urn:a"), "root")
+            .child(
+                Element::new(None, "plain")
+                    .child(Element::new(Some("urn:a"), "deep").text("a<&>\"b\r")),
+            )
+            .child(Element::new(Some("urn:a"), "typed").typed("urn:t", "T").attr("k", "v\"&\n"));
+        let xml = p.write_document(&tree);
+        let back = parse(xml.as_bytes()).unwrap();
+        let plain = back.elements().next().unwrap();
+        assert!(plain.is(None, "plain"));
+        let deep = plain.elements().next().unwrap();
+        assert!(deep.is(Some("urn:a"), "deep"));
+        assert_eq!(deep.direct_text(), "a<&>\"b\r");
+        let typed = back.elements().nth(1).unwrap();
+        assert_eq!(typed.xsi_type.as_ref().map(|t| t.local.as_str()), Some("T"));
+        assert_eq!(typed.attribute("k"), Some("v\"&\n"));
+    }
+
+    #[test]
+    fn prefixes_validated() {
+        assert!(Prefixes::new(&[("urn:a", "1x")]).is_err());
+        assert!(Prefixes::new(&[("urn:a", "xmlfoo")]).is_err());
+        assert!(Prefixes::new(&[("urn:a", "a"), ("urn:b", "a")]).is_err());
+        assert!(Prefixes::new(&[(XSI_NS, "")]).is_err());
+    }
+
+    #[test]
+    fn qname_text_resolution() {
+        let root = parse(br#"<e xmlns:s="urn:s"><c>s:Server</c></e>"#).unwrap();
+        let c = root.elements().next().unwrap();
+        let q = resolve_qname_text(&[&root, c], "s:Server").unwrap();
+        assert_eq!(q.namespace.as_deref(), Some("urn:s"));
+        assert!(resolve_qname_text(&[&root, c], "zz:Server").is_none());
+    }
+}

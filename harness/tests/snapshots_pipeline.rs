@@ -1,0 +1,49 @@
+//! Reviewed snapshots (in the top-level `snapshots/`): the canonical print of each standard
+//! pipeline, and the outcome and trace of every scenario on the standard pipelines.
+//! CI runs with `INSTA_UPDATE=no`: a changed or missing snapshot fails.
+
+use crmauth::pipeline::xml;
+use crmauth::scenario::{Evaluator, ScenarioTable};
+use std::path::PathBuf;
+
+fn corpus() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus")
+}
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/../snapshots"));
+    s.set_prepend_module_to_snapshot(false);
+    s
+}
+
+#[test]
+fn canonical_print_of_standard_pipelines() {
+    for name in [
+        "onpremise.crmauthentication",
+        "ifd.crmauthentication",
+        "ifd.crmpostauthentication",
+        "passport.crmpassport",
+    ] {
+        let text = std::fs::read_to_string(corpus().join(format!("pipelines/{name}.xml"))).unwrap();
+        let printed = xml::print(&xml::parse(&text).unwrap());
+        settings().bind(|| insta::assert_snapshot!(format!("pipeline-print-{name}"), printed));
+    }
+}
+
+#[test]
+fn eval_traces_of_the_scenario_tables() {
+    for table in ["onpremise", "ifd", "passport"] {
+        let t = ScenarioTable::load(&corpus().join(format!("scenarios/{table}.json"))).unwrap();
+        let runs: Vec<serde_json::Value> = t
+            .scenarios
+            .iter()
+            .map(|s| {
+                let mut v = t.run(s, Evaluator::Compiled);
+                v["name"] = s.name.clone().into();
+                v
+            })
+            .collect();
+        settings().bind(|| insta::assert_json_snapshot!(format!("eval-traces-{table}"), runs));
+    }
+}
