@@ -14,7 +14,9 @@ use crmauth::pipeline::outcome::Trace;
 use crmauth::pipeline::request::map_org;
 use crmauth::pipeline::strategy::Deployment;
 use crmauth::pipeline::{reference, xml, CompiledPipeline, Pipeline};
-use crmauth_fuzz::{check_evaluation, ArbEnvironment, ArbPipeline, ArbRequest, ArbStrategy, Recorder};
+use crmauth_fuzz::{
+    check_evaluation, ArbEnvironment, ArbPipeline, ArbRequest, ArbStrategy, Recorder,
+};
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 
@@ -42,7 +44,9 @@ fn roundtrip(p: &Pipeline) {
     let printed = xml::print(p);
     match xml::parse(&printed) {
         Ok(back) => assert_eq!(&back, p, "PIPE-ROUNDTRIP\n{printed}"),
-        Err(e) => panic!("PIPE-ROUNDTRIP: a valid pipeline printed to a rejected document: {e}\n{printed}"),
+        Err(e) => panic!(
+            "PIPE-ROUNDTRIP: a valid pipeline printed to a rejected document: {e}\n{printed}"
+        ),
     }
 }
 
@@ -85,21 +89,29 @@ fuzz_target!(|input: Input| {
     let org2 = map_org(strategy, &request2);
     assert_eq!(org2, org, "PIPE-DETERMINISTIC: MapOrg");
     assert_eq!(again.evaluate(&request2, env, org2), eng_outcome, "PIPE-DETERMINISTIC: engine");
-    assert_eq!(reference::interpret(pipeline, &request2, env, org2).0, ref_outcome, "PIPE-DETERMINISTIC: reference");
+    assert_eq!(
+        reference::interpret(pipeline, &request2, env, org2).0,
+        ref_outcome,
+        "PIPE-DETERMINISTIC: reference"
+    );
 
     // PIPE-ORACLE on a whole deployment: MapOrg, then the post-authentication pipeline.
     let post = input.post.as_ref().map(|p| p.0.clone());
     if let Some(p) = &post {
         roundtrip(p);
     }
-    let reference_deployment =
-        Deployment { strategy, authentication: pipeline.clone(), post_authentication: post.clone() };
+    let reference_deployment = Deployment {
+        strategy,
+        authentication: pipeline.clone(),
+        post_authentication: post.clone(),
+    };
     let compiled_deployment = Deployment {
         strategy,
         authentication: compiled.clone(),
         post_authentication: post.as_ref().map(CompiledPipeline::compile),
     };
-    let (mut rt, mut rp, mut et, mut ep) = (Trace::default(), Trace::default(), Trace::default(), Trace::default());
+    let (mut rt, mut rp, mut et, mut ep) =
+        (Trace::default(), Trace::default(), Trace::default(), Trace::default());
     let r = reference_deployment.evaluate_observed(&request, env, &mut rt, &mut rp);
     let e = compiled_deployment.evaluate_observed(&request, env, &mut et, &mut ep);
     assert_eq!(e, r, "PIPE-ORACLE: deployment outcome");

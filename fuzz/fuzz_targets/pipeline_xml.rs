@@ -25,14 +25,23 @@ fuzz_target!(|data: &[u8]| {
     match &parsed {
         Ok(pipeline) => {
             let printed = xml::print(pipeline);
-            let reparsed = xml::parse(&printed)
-                .unwrap_or_else(|e| panic!("PIPE-ROUNDTRIP: printed pipeline rejected: {e}\n{printed}"));
+            let reparsed = xml::parse(&printed).unwrap_or_else(|e| {
+                panic!("PIPE-ROUNDTRIP: printed pipeline rejected: {e}\n{printed}")
+            });
             assert_eq!(&reparsed, pipeline, "PIPE-ROUNDTRIP: parse(print(p)) != p\n{printed}");
-            assert_eq!(xml::print(&reparsed), printed, "PIPE-ROUNDTRIP: print is not a fixed point");
+            assert_eq!(
+                xml::print(&reparsed),
+                printed,
+                "PIPE-ROUNDTRIP: print is not a fixed point"
+            );
         }
         Err(e) => {
             let lines = text.matches('\n').count() + 1;
-            assert!(e.line >= 1 && e.line <= lines, "error line {} outside 1..={lines}: {e}", e.line);
+            assert!(
+                e.line >= 1 && e.line <= lines,
+                "error line {} outside 1..={lines}: {e}",
+                e.line
+            );
             assert!(e.column >= 1, "error column 0: {e}");
         }
     }

@@ -10,8 +10,8 @@ use arbitrary::{Arbitrary, Result, Unstructured};
 use crmauth::pipeline::model::AuthenticationTypes;
 use crmauth::pipeline::outcome::{Observer, Verdict};
 use crmauth::pipeline::{
-    Environment, Outcome, Pipeline, Predicate, PredicateKind, Provider, ProviderKind, Request,
-    Step, Strategy,
+    BuiltIn, Environment, Outcome, Pipeline, Predicate, PredicateKind, Provider, ProviderKind,
+    Request, Step, Strategy,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -43,8 +43,15 @@ pub const PATHS: &[&str] = &[
 
 const METHODS: &[&str] = &["POST", "GET", "PUT", "HEAD", "OPTIONS"];
 const ORGANIZATIONS: &[&str] = &["Contoso", "contoso", "Fabrikam", "Nowhere", ""];
-const ACCOUNTS: &[&str] =
-    &["CONTOSO\\alice", "contoso\\ALICE", "CONTOSO\\bob", "CONTOSO\\carol", "CONTOSO\\crmadmin", "FABRIKAM\\dave", "EVIL\\mallory"];
+const ACCOUNTS: &[&str] = &[
+    "CONTOSO\\alice",
+    "contoso\\ALICE",
+    "CONTOSO\\bob",
+    "CONTOSO\\carol",
+    "CONTOSO\\crmadmin",
+    "FABRIKAM\\dave",
+    "EVIL\\mallory",
+];
 const TICKETS: &[&str] = &[
     "TKT-ALICE-VALID-6f1e2d",
     "TKT-ALICE-EXPIRED-9a8b7c",
@@ -60,8 +67,16 @@ const CALLERS: &[&str] = &[
     "da7e0000-0000-0000-0000-000000000005",
     "12345678-9abc-def0-1234-56789abcdef0",
 ];
-const ADDRESSES: &[&str] =
-    &["127.0.0.1", "::1", "10.1.2.3", "192.168.10.20", "192.168.11.20", "203.0.113.7", "::ffff:10.9.9.9", "2001:db8::1"];
+const ADDRESSES: &[&str] = &[
+    "127.0.0.1",
+    "::1",
+    "10.1.2.3",
+    "192.168.10.20",
+    "192.168.11.20",
+    "203.0.113.7",
+    "::ffff:10.9.9.9",
+    "2001:db8::1",
+];
 const NETWORKS: &[&str] = &[
     "",
     "10.0.0.0-255.0.0.0;192.168.10.0-255.255.255.0",
@@ -78,13 +93,17 @@ const ENV_JSON: &str = include_str!("../../corpus/scenarios/env.json");
 /// The scenario environment, parsed once.
 pub fn base_environment() -> &'static Environment {
     static ENV: OnceLock<Environment> = OnceLock::new();
-    ENV.get_or_init(|| serde_json::from_str(ENV_JSON).expect("corpus/scenarios/env.json is an Environment"))
+    ENV.get_or_init(|| {
+        serde_json::from_str(ENV_JSON).expect("corpus/scenarios/env.json is an Environment")
+    })
 }
 
 /// A short string over an alphabet with XML specials, spaces and non-ASCII.
 fn free_string(u: &mut Unstructured<'_>) -> Result<String> {
-    const ALPHABET: &[char] =
-        &['a', 'Z', '0', '/', '.', '?', '&', '<', '>', '"', '\'', ' ', ';', '=', '%', 'é', 'ß', '\\', ':', '-'];
+    const ALPHABET: &[char] = &[
+        'a', 'Z', '0', '/', '.', '?', '&', '<', '>', '"', '\'', ' ', ';', '=', '%', 'é', 'ß', '\\',
+        ':', '-',
+    ];
     let len = u.int_in_range(0..=12)?;
     (0..len).map(|_| u.choose(ALPHABET).copied()).collect()
 }
@@ -121,7 +140,7 @@ pub struct ArbPredicate(pub Predicate);
 
 impl<'a> Arbitrary<'a> for ArbPredicate {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        Ok(ArbPredicate(match u.choose(&PredicateKind::ALL)? {
+        Ok(ArbPredicate(match u.choose(PredicateKind::ALL)? {
             PredicateKind::UrlPath => {
                 let mut paths = BTreeMap::new();
                 for i in 0..u.int_in_range(1..=4)? {
@@ -133,7 +152,9 @@ impl<'a> Arbitrary<'a> for ArbPredicate {
             PredicateKind::HttpMethod => {
                 let method = if u.ratio(1, 8)? {
                     let len = u.int_in_range(1..=6)?;
-                    (0..len).map(|_| u.choose(b"ABCZ09!#$%&'*+-.^_`|~").map(|&b| b as char)).collect::<Result<_>>()?
+                    (0..len)
+                        .map(|_| u.choose(b"ABCZ09!#$%&'*+-.^_`|~").map(|&b| b as char))
+                        .collect::<Result<_>>()?
                 } else {
                     u.choose(METHODS)?.to_string()
                 };
@@ -153,7 +174,7 @@ pub struct ArbProvider(pub Provider);
 
 impl<'a> Arbitrary<'a> for ArbProvider {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        Ok(ArbProvider(match u.choose(&ProviderKind::ALL)? {
+        Ok(ArbProvider(match u.choose(ProviderKind::ALL)? {
             ProviderKind::PassThrough => Provider::PassThrough,
             ProviderKind::Reject => Provider::Reject,
             ProviderKind::Windows => Provider::Windows,
@@ -161,7 +182,8 @@ impl<'a> Arbitrary<'a> for ArbProvider {
             ProviderKind::ConfigDbWindows => Provider::ConfigDbWindows,
             ProviderKind::CrmPostAuthentication => Provider::CrmPostAuthentication,
             ProviderKind::Redirect => {
-                let mut url = if u.ratio(1, 4)? { free_string(u)? } else { u.choose(URLS)?.to_string() };
+                let mut url =
+                    if u.ratio(1, 4)? { free_string(u)? } else { u.choose(URLS)?.to_string() };
                 if url.trim().is_empty() {
                     url.push('/');
                 }
@@ -173,7 +195,9 @@ impl<'a> Arbitrary<'a> for ArbProvider {
             ProviderKind::MultipleOrganizationSoapHeader => {
                 let mask = u.int_in_range(1u8..=7)?;
                 let set: BTreeSet<u8> = (0..3).filter(|b| mask >> b & 1 == 1).collect();
-                Provider::MultipleOrganizationSoapHeader { authentication_types: AuthenticationTypes(set) }
+                Provider::MultipleOrganizationSoapHeader {
+                    authentication_types: AuthenticationTypes(set),
+                }
             }
             ProviderKind::CookieAndSoapHeader => Provider::CookieAndSoapHeader,
         }))
@@ -208,11 +232,8 @@ pub fn token_envelope(u: &mut Unstructured<'_>) -> Result<String> {
         "http://www.w3.org/2003/05/soap-envelope"
     };
     let p = *u.choose(&["soap", "s", "env"])?;
-    let (open_core, core) = if u.arbitrary()? {
-        (format!(" xmlns:c=\"{CORE}\""), "c:")
-    } else {
-        (String::new(), "")
-    };
+    let (open_core, core) =
+        if u.arbitrary()? { (format!(" xmlns:c=\"{CORE}\""), "c:") } else { (String::new(), "") };
     let child = |name: &str, value: &str| {
         if core.is_empty() {
             format!("<{name} xmlns=\"{CORE}\">{value}</{name}>")
@@ -297,7 +318,8 @@ impl<'a> Arbitrary<'a> for ArbEnvironment {
         if u.arbitrary()? {
             env.server_roles = u.arbitrary()?;
         }
-        env.ifd_internal_network_address = u.choose(NETWORKS)?.parse().expect("pool networks parse");
+        env.ifd_internal_network_address =
+            u.choose(NETWORKS)?.parse().expect("pool networks parse");
         env.now = if u.ratio(1, 8)? { u.arbitrary()? } else { *u.choose(CLOCKS)? };
         for o in &mut env.organizations {
             o.disabled ^= u.ratio(1, 8)?;
@@ -348,13 +370,19 @@ impl Observer for Recorder {
 /// for `pipeline`, and that `outcome` is what those evaluations decide:
 /// PIPE-SHORT-CIRCUIT, PIPE-PROVIDER-GATED, PIPE-FIRST-SUCCESS and PIPE-FAIL-CLOSED.
 /// Returns the first violation found.
-pub fn check_evaluation(pipeline: &Pipeline, events: &[Event], outcome: &Outcome<'_>) -> std::result::Result<(), String> {
+pub fn check_evaluation(
+    pipeline: &Pipeline,
+    events: &[Event],
+    outcome: &Outcome<'_>,
+) -> std::result::Result<(), String> {
     let mut at = 0;
     let mut decided: Option<(usize, Verdict)> = None;
     for (s, step) in pipeline.steps.iter().enumerate() {
         if let Some((d, _)) = decided {
             return match events.get(at) {
-                Some(e) => Err(format!("PIPE-FIRST-SUCCESS: step {d} handled the request, then {e:?}")),
+                Some(e) => {
+                    Err(format!("PIPE-FIRST-SUCCESS: step {d} handled the request, then {e:?}"))
+                }
                 None => check_outcome(decided, outcome),
             };
         }
@@ -362,9 +390,14 @@ pub fn check_evaluation(pipeline: &Pipeline, events: &[Event], outcome: &Outcome
         let mut all_true = true;
         for (i, p) in step.predicates.iter().enumerate() {
             match events.get(at) {
-                Some(&Event::Predicate { step: es, index, kind, result }) if es == s && index == i => {
+                Some(&Event::Predicate { step: es, index, kind, result })
+                    if es == s && index == i =>
+                {
                     if kind != p.kind() {
-                        return Err(format!("step {s} predicate {i} reported as {kind:?}, is {:?}", p.kind()));
+                        return Err(format!(
+                            "step {s} predicate {i} reported as {kind:?}, is {:?}",
+                            p.kind()
+                        ));
                     }
                     at += 1;
                     if !result {
@@ -373,7 +406,10 @@ pub fn check_evaluation(pipeline: &Pipeline, events: &[Event], outcome: &Outcome
                     }
                 }
                 other => {
-                    return Err(format!("step {s}: predicate {i} of {} not evaluated next; got {other:?}", step.predicates.len()));
+                    return Err(format!(
+                        "step {s}: predicate {i} of {} not evaluated next; got {other:?}",
+                        step.predicates.len()
+                    ));
                 }
             }
         }
@@ -391,7 +427,9 @@ pub fn check_evaluation(pipeline: &Pipeline, events: &[Event], outcome: &Outcome
                 }
             }
             Some(&Event::Predicate { step: es, index, .. }) if es == s => {
-                return Err(format!("PIPE-SHORT-CIRCUIT: step {s} predicate {index} evaluated after a false one"));
+                return Err(format!(
+                    "PIPE-SHORT-CIRCUIT: step {s} predicate {index} evaluated after a false one"
+                ));
             }
             _ if all_true => {
                 return Err(format!("PIPE-PROVIDER-GATED: step {s} had every predicate true but its provider did not run"));
@@ -406,10 +444,16 @@ pub fn check_evaluation(pipeline: &Pipeline, events: &[Event], outcome: &Outcome
 }
 
 /// The outcome a deciding provider (or none) implies.
-fn check_outcome(decided: Option<(usize, Verdict)>, outcome: &Outcome<'_>) -> std::result::Result<(), String> {
+fn check_outcome(
+    decided: Option<(usize, Verdict)>,
+    outcome: &Outcome<'_>,
+) -> std::result::Result<(), String> {
     let ok = match (decided, outcome) {
         (None, o) => *o == Outcome::NOT_HANDLED,
-        (Some((s, Verdict::Handled)), Outcome::Authenticated { step, .. } | Outcome::Redirect { step, .. }) => *step == s,
+        (
+            Some((s, Verdict::Handled)),
+            Outcome::Authenticated { step, .. } | Outcome::Redirect { step, .. },
+        ) => *step == s,
         (Some((s, Verdict::Failed(code))), Outcome::Denied { step, error, .. }) => {
             *step == Some(s) && *error == Some(code)
         }
@@ -418,8 +462,13 @@ fn check_outcome(decided: Option<(usize, Verdict)>, outcome: &Outcome<'_>) -> st
     if ok {
         Ok(())
     } else if decided.is_none() {
-        Err(format!("PIPE-FAIL-CLOSED: no step handled the request, yet the outcome is {outcome:?}"))
+        Err(format!(
+            "PIPE-FAIL-CLOSED: no step handled the request, yet the outcome is {outcome:?}"
+        ))
     } else {
-        Err(format!("PIPE-FIRST-SUCCESS: the deciding step was {decided:?}, the outcome is {outcome:?}"))
+        Err(format!(
+            "PIPE-FIRST-SUCCESS: the deciding step was {decided:?}, the outcome is {outcome:?}"
+        ))
     }
 }
+pub mod codec;
