@@ -54,3 +54,59 @@ fn pipeline_xml_seeds_hold_the_target_invariants() {
     }
     assert!(accepted > 0 && rejected > 0);
 }
+
+// Found by `codec_roundtrip` (fuzz/artifacts/codec_roundtrip/crash-d4fb883a…): the XML
+// reader applied XML 1.1 end-of-line rules, so a literal NEL (U+0085) or LINE SEPARATOR
+// (U+2028) in text came back as "\n". SOAP messages are XML 1.0, where both are ordinary
+// characters; only CR LF and CR are line ends.
+
+mod xml10_line_ends {
+    use crmauth::codec::discovery::{self, DiscoveryRequest};
+    use crmauth::codec::token::{self, AuthenticationType, CrmAuthenticationToken};
+    use crmauth::codec::{SoapVersion, Ticket};
+
+    const TEXTS: [&str; 4] = ["\u{85}<<<<", "a\u{2028}b", "\r\u{85}", "x\r\ny"];
+
+    #[test]
+    fn token_roundtrip_keeps_nel_and_line_separator() {
+        for text in TEXTS {
+            let t = CrmAuthenticationToken {
+                authentication_type: AuthenticationType::Passport,
+                crm_ticket: Some(Ticket::new(text)),
+                organization_name: Some(text.to_owned()),
+                caller_id: uuid::Uuid::nil(),
+            };
+            for v in SoapVersion::ALL {
+                let xml = token::encode_envelope_with_token(&t, v, "");
+                let back = token::decode_token_from_envelope(xml.as_bytes()).expect("decodes");
+                assert_eq!(back.as_ref(), Some(&t), "TOKEN-ROUNDTRIP {v:?} {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn discovery_roundtrip_keeps_nel() {
+        let rq = DiscoveryRequest::RetrieveCrmUserIdByExternalId {
+            external_id: "\u{85}<<<<".into(),
+            passport_ticket: Ticket::new("TKT-ALICE-VALID-6f1e2d"),
+            organization_name: "Contoso".into(),
+        };
+        for v in SoapVersion::ALL {
+            let xml = discovery::encode_request(&rq, v, &discovery::prefixes(v));
+            assert_eq!(discovery::decode_request(xml.as_bytes()).ok().as_ref(), Some(&rq), "TOKEN-ROUNDTRIP-DISCOVERY {v:?}");
+        }
+    }
+
+    #[test]
+    fn literal_xml10_text_is_read_as_written() {
+        let xml = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Header>\
+            <CrmAuthenticationToken xmlns=\"http://schemas.microsoft.com/crm/2007/WebServices\">\
+            <AuthenticationType xmlns=\"http://schemas.microsoft.com/crm/2007/CoreTypes\">1</AuthenticationType>\
+            <CrmTicket xmlns=\"http://schemas.microsoft.com/crm/2007/CoreTypes\">a\u{85}b\u{2028}c\r\nd\re</CrmTicket>\
+            <CallerId xmlns=\"http://schemas.microsoft.com/crm/2007/CoreTypes\">00000000-0000-0000-0000-000000000000</CallerId>\
+            </CrmAuthenticationToken></s:Header><s:Body/></s:Envelope>";
+        let t = token::decode_token_from_envelope(xml.as_bytes()).expect("decodes").expect("a token");
+        // XML 1.0 section 2.11: CR LF and lone CR become LF; NEL and U+2028 stay.
+        assert_eq!(t.crm_ticket.expect("ticket").reveal(), "a\u{85}b\u{2028}c\nd\ne");
+    }
+}
