@@ -110,3 +110,56 @@ mod xml10_line_ends {
         assert_eq!(t.crm_ticket.expect("ticket").reveal(), "a\u{85}b\u{2028}c\nd\ne");
     }
 }
+
+/// The codec targets' checks on their seeds: DECODE-TOTAL (no panic, an error's offset
+/// within the input) and TOKEN-ROUNDTRIP / TOKEN-ROUNDTRIP-DISCOVERY of what decoded.
+#[test]
+fn codec_seeds_hold_the_target_invariants() {
+    use crmauth::codec::{cookie, discovery, token, SoapVersion};
+    let within = |name: &str, len: usize, r: Result<(), crmauth::codec::DecodeError>| {
+        if let Err(e) = r {
+            assert!(e.offset <= len as u64, "DECODE-TOTAL {name}: offset {} beyond {len}", e.offset);
+        }
+    };
+    let mut decoded = 0;
+    for (path, b) in seeds("token_decode") {
+        let t = token::decode_token_from_envelope(&b);
+        within("token", b.len(), t.as_ref().map(|_| ()).map_err(Clone::clone));
+        if let Ok(Some(t)) = t {
+            decoded += 1;
+            for v in SoapVersion::ALL {
+                let xml = token::encode_envelope_with_token(&t, v, "");
+                let back = token::decode_token_from_envelope(xml.as_bytes()).ok().flatten();
+                assert_eq!(back.as_ref(), Some(&t), "TOKEN-ROUNDTRIP {}", path.display());
+            }
+        }
+    }
+    for (path, b) in seeds("discovery_response") {
+        let rs = discovery::decode_response(&b);
+        within("discovery response", b.len(), rs.as_ref().map(|_| ()).map_err(Clone::clone));
+        let rq = discovery::decode_request(&b);
+        within("discovery request", b.len(), rq.as_ref().map(|_| ()).map_err(Clone::clone));
+        for v in SoapVersion::ALL {
+            let p = discovery::prefixes(v);
+            if let Ok(r) = &rs {
+                decoded += 1;
+                let xml = discovery::encode_response(r, v, &p);
+                assert_eq!(discovery::decode_response(xml.as_bytes()).ok().as_ref(), Some(r), "{}", path.display());
+            }
+            if let Ok(r) = &rq {
+                decoded += 1;
+                let xml = discovery::encode_request(r, v, &p);
+                assert_eq!(discovery::decode_request(xml.as_bytes()).ok().as_ref(), Some(r), "{}", path.display());
+            }
+        }
+    }
+    for (path, b) in seeds("cookie_header") {
+        let h = String::from_utf8_lossy(&b);
+        if let Ok(Some(s)) = cookie::session_from_header(&h) {
+            decoded += 1;
+            let value = cookie::encode_session_value(&s);
+            assert_eq!(cookie::parse_session(&value).ok(), Some(s), "{}", path.display());
+        }
+    }
+    assert!(decoded >= 10, "only {decoded} codec seeds decoded");
+}
