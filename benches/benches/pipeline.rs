@@ -24,14 +24,24 @@ fn standard(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("engine", w.name), |b| {
             b.iter(|| {
                 for r in &w.requests {
-                    black_box(w.table.compiled.evaluate_observed(black_box(r), env, &mut NoObserver, &mut NoObserver));
+                    black_box(w.table.compiled.evaluate_observed(
+                        black_box(r),
+                        env,
+                        &mut NoObserver,
+                        &mut NoObserver,
+                    ));
                 }
             })
         });
         g.bench_function(BenchmarkId::new("reference", w.name), |b| {
             b.iter(|| {
                 for r in &w.requests {
-                    black_box(w.table.reference.evaluate_observed(black_box(r), env, &mut NoObserver, &mut NoObserver));
+                    black_box(w.table.reference.evaluate_observed(
+                        black_box(r),
+                        env,
+                        &mut NoObserver,
+                        &mut NoObserver,
+                    ));
                 }
             })
         });
@@ -56,7 +66,13 @@ fn scaling(c: &mut Criterion) {
             });
             g.bench_with_input(BenchmarkId::new("reference", n), &n, |b, _| {
                 b.iter(|| {
-                    black_box(reference::evaluate_observed(&pipeline, black_box(request), &env, None, &mut NoObserver))
+                    black_box(reference::evaluate_observed(
+                        &pipeline,
+                        black_box(request),
+                        &env,
+                        None,
+                        &mut NoObserver,
+                    ))
                 })
             });
         }
@@ -67,13 +83,16 @@ fn scaling(c: &mut Criterion) {
 fn compile(c: &mut Criterion) {
     let mut g = c.benchmark_group("compile");
     for name in ["onpremise.crmauthentication", "ifd.crmauthentication", "passport.crmpassport"] {
-        let text = std::fs::read_to_string(corpus_dir().join("pipelines").join(format!("{name}.xml")))
-            .expect("standard pipeline");
+        let text =
+            std::fs::read_to_string(corpus_dir().join("pipelines").join(format!("{name}.xml")))
+                .expect("standard pipeline");
         let pipeline = xml::parse(&text).expect("standard pipeline parses");
         g.bench_function(BenchmarkId::new("compile", name), |b| {
             b.iter(|| black_box(CompiledPipeline::compile(black_box(&pipeline))))
         });
-        g.bench_function(BenchmarkId::new("parse", name), |b| b.iter(|| black_box(xml::parse(black_box(&text)))));
+        g.bench_function(BenchmarkId::new("parse", name), |b| {
+            b.iter(|| black_box(xml::parse(black_box(&text))))
+        });
     }
     let big = linear_pipeline(1000);
     g.bench_function(BenchmarkId::new("compile", "linear-1000"), |b| {

@@ -49,7 +49,10 @@ fn url_path(path: &str) -> Predicate {
 pub fn linear_pipeline(n: usize) -> Pipeline {
     let steps = (0..n)
         .map(|i| Step {
-            predicates: vec![url_path(&format!("/step{i}.aspx")), Predicate::HttpMethod { method: "POST".into() }],
+            predicates: vec![
+                url_path(&format!("/step{i}.aspx")),
+                Predicate::HttpMethod { method: "POST".into() },
+            ],
             provider: Provider::PassThrough,
         })
         .collect();
@@ -60,7 +63,8 @@ pub fn linear_pipeline(n: usize) -> Pipeline {
 /// a request to `/first.aspx` is decided at step 0 whatever follows.
 pub fn first_step_pipeline(n: usize) -> Pipeline {
     let mut p = linear_pipeline(n.max(1));
-    p.steps[0] = Step { predicates: vec![url_path("/first.aspx")], provider: Provider::PassThrough };
+    p.steps[0] =
+        Step { predicates: vec![url_path("/first.aspx")], provider: Provider::PassThrough };
     p
 }
 

@@ -20,7 +20,8 @@ fn pipeline_xml_check(text: &str) -> Result<(), String> {
     match xml::parse(text) {
         Ok(p) => {
             let printed = xml::print(&p);
-            let back = xml::parse(&printed).map_err(|e| format!("PIPE-ROUNDTRIP: printed form rejected: {e}"))?;
+            let back = xml::parse(&printed)
+                .map_err(|e| format!("PIPE-ROUNDTRIP: printed form rejected: {e}"))?;
             if back != p {
                 return Err("PIPE-ROUNDTRIP: parse(print(p)) != p".into());
             }
@@ -29,7 +30,9 @@ fn pipeline_xml_check(text: &str) -> Result<(), String> {
             }
             Ok(())
         }
-        Err(e) if e.line >= 1 && e.line <= text.matches('\n').count() + 1 && e.column >= 1 => Ok(()),
+        Err(e) if e.line >= 1 && e.line <= text.matches('\n').count() + 1 && e.column >= 1 => {
+            Ok(())
+        }
         Err(e) => Err(format!("error position outside the document: {e}")),
     }
 }
@@ -40,12 +43,14 @@ fn pipeline_xml_seeds_hold_the_target_invariants() {
     assert!(all.len() >= 10, "pipeline_xml seed corpus has {} files", all.len());
     let (mut accepted, mut rejected) = (0, 0);
     for (path, bytes) in &all {
-        let text = std::str::from_utf8(bytes).unwrap_or_else(|_| panic!("{}: not UTF-8", path.display()));
+        let text =
+            std::str::from_utf8(bytes).unwrap_or_else(|_| panic!("{}: not UTF-8", path.display()));
         if let Err(m) = pipeline_xml_check(text) {
             panic!("{}: {m}", path.display());
         }
         // Seeds named `err-*` are rejections by design (PIPE-FAIL-CLOSED); the others load.
-        let is_err = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("err-"));
+        let is_err =
+            path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("err-"));
         match (xml::parse(text), is_err) {
             (Ok(_), false) => accepted += 1,
             (Err(_), true) => rejected += 1,
@@ -93,7 +98,11 @@ mod xml10_line_ends {
         };
         for v in SoapVersion::ALL {
             let xml = discovery::encode_request(&rq, v, &discovery::prefixes(v));
-            assert_eq!(discovery::decode_request(xml.as_bytes()).ok().as_ref(), Some(&rq), "TOKEN-ROUNDTRIP-DISCOVERY {v:?}");
+            assert_eq!(
+                discovery::decode_request(xml.as_bytes()).ok().as_ref(),
+                Some(&rq),
+                "TOKEN-ROUNDTRIP-DISCOVERY {v:?}"
+            );
         }
     }
 
@@ -105,7 +114,8 @@ mod xml10_line_ends {
             <CrmTicket xmlns=\"http://schemas.microsoft.com/crm/2007/CoreTypes\">a\u{85}b\u{2028}c\r\nd\re</CrmTicket>\
             <CallerId xmlns=\"http://schemas.microsoft.com/crm/2007/CoreTypes\">00000000-0000-0000-0000-000000000000</CallerId>\
             </CrmAuthenticationToken></s:Header><s:Body/></s:Envelope>";
-        let t = token::decode_token_from_envelope(xml.as_bytes()).expect("decodes").expect("a token");
+        let t =
+            token::decode_token_from_envelope(xml.as_bytes()).expect("decodes").expect("a token");
         // XML 1.0 section 2.11: CR LF and lone CR become LF; NEL and U+2028 stay.
         assert_eq!(t.crm_ticket.expect("ticket").reveal(), "a\u{85}b\u{2028}c\nd\ne");
     }
@@ -118,7 +128,11 @@ fn codec_seeds_hold_the_target_invariants() {
     use crmauth::codec::{cookie, discovery, token, SoapVersion};
     let within = |name: &str, len: usize, r: Result<(), crmauth::codec::DecodeError>| {
         if let Err(e) = r {
-            assert!(e.offset <= len as u64, "DECODE-TOTAL {name}: offset {} beyond {len}", e.offset);
+            assert!(
+                e.offset <= len as u64,
+                "DECODE-TOTAL {name}: offset {} beyond {len}",
+                e.offset
+            );
         }
     };
     let mut decoded = 0;
@@ -144,12 +158,22 @@ fn codec_seeds_hold_the_target_invariants() {
             if let Ok(r) = &rs {
                 decoded += 1;
                 let xml = discovery::encode_response(r, v, &p);
-                assert_eq!(discovery::decode_response(xml.as_bytes()).ok().as_ref(), Some(r), "{}", path.display());
+                assert_eq!(
+                    discovery::decode_response(xml.as_bytes()).ok().as_ref(),
+                    Some(r),
+                    "{}",
+                    path.display()
+                );
             }
             if let Ok(r) = &rq {
                 decoded += 1;
                 let xml = discovery::encode_request(r, v, &p);
-                assert_eq!(discovery::decode_request(xml.as_bytes()).ok().as_ref(), Some(r), "{}", path.display());
+                assert_eq!(
+                    discovery::decode_request(xml.as_bytes()).ok().as_ref(),
+                    Some(r),
+                    "{}",
+                    path.display()
+                );
             }
         }
     }
