@@ -1,4 +1,6 @@
 pub mod cli;
+pub mod client;
 pub mod codec;
 pub mod pipeline;
 pub mod scenario;
+pub mod server;
