@@ -2,6 +2,7 @@
 
 pub mod codec;
 pub mod eval;
+pub mod serve;
 
 use std::path::Path;
 
