@@ -304,7 +304,7 @@ async fn every_request_of_the_flow_is_what_the_protocol_says() {
 
 #[tokio::test]
 async fn client_retry_only_expired_a_fault_at_any_step_is_returned_unchanged() {
-    for k in 0..STEPS.len() {
+    for (k, step) in STEPS.iter().enumerate() {
         let v = if k % 2 == 0 { SoapVersion::V11 } else { SoapVersion::V12 };
         let m = MockServer::start().await;
         mount_happy(&m, v).await;
@@ -313,8 +313,8 @@ async fn client_retry_only_expired_a_fault_at_any_step_is_returned_unchanged() {
         let (mut c, acq) = client(&m, v, 3, Duration::from_secs(5));
         let e = run_impersonation_flow(&mut c).await.unwrap_err();
         match &e {
-            ClientError::Fault { step, status, fault } => {
-                assert_eq!(*step, STEPS[k].2, "step {k}");
+            ClientError::Fault { step: step_seen, status, fault } => {
+                assert_eq!(*step_seen, step.2, "step {k}");
                 assert_eq!(*status, 500);
                 assert_eq!(**fault, read_fault(sent.as_bytes()).unwrap(), "the fault unchanged");
             }
@@ -454,6 +454,9 @@ async fn slow_replies_time_out() {
     }
 }
 
+/// Whether an error is the one a case expects.
+type IsExpected = fn(&ClientError) -> bool;
+
 #[tokio::test]
 async fn broken_replies_are_typed_errors_and_not_retried() {
     let v = SoapVersion::V11;
@@ -468,7 +471,7 @@ async fn broken_replies_are_typed_errors_and_not_retried() {
         v,
         &service::prefixes(v),
     );
-    let cases: Vec<(ResponseTemplate, fn(&ClientError) -> bool)> = vec![
+    let cases: Vec<(ResponseTemplate, IsExpected)> = vec![
         (
             ResponseTemplate::new(200)
                 .insert_header("content-type", "text/html")
