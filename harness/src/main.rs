@@ -26,6 +26,10 @@ enum Command {
     Encode(cli::codec::EncodeArgs),
     /// Compare real CRM 4.0 WSDLs with the message table crmauth speaks by.
     WsdlCheck(cli::codec::WsdlCheckArgs),
+    /// Run the mock CRM server (discovery + CrmService behind the real pipeline) until Ctrl-C.
+    Serve(cli::serve::ServeArgs),
+    /// Bounded load against a server: requests/s, errors, p50/p99 latency, server RSS.
+    Load(cli::serve::LoadArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +47,8 @@ fn main() -> ExitCode {
         Command::Decode(args) => return streamed(|out| cli::codec::decode(args, out)),
         Command::Encode(args) => return streamed(|out| cli::codec::encode(args, out)),
         Command::WsdlCheck(args) => return streamed(|out| cli::codec::wsdl_check(args, out)),
+        Command::Serve(args) => cli::serve::serve(args),
+        Command::Load(args) => cli::serve::load(args),
     };
     match result {
         Ok(out) => {
