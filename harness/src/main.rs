@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use crmauth::cli::{self, CliError};
+use std::io::Write as _;
 use std::process::ExitCode;
 
 /// Protocol test harness for the Microsoft Dynamics CRM 4.0 authentication pipeline.
@@ -52,7 +53,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(out) => {
-            println!("{out}");
+            // A closed pipe (`crmauth … | head`) is not an error worth a panic.
+            let _ = writeln!(std::io::stdout(), "{out}");
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -84,7 +86,7 @@ fn check(args: &cli::check::CheckArgs) -> ExitCode {
                 Some(path) => std::fs::write(path, &outcome.report)
                     .map_err(|e| format!("{}: {e}", path.display())),
                 None => {
-                    print!("{}", outcome.report);
+                    let _ = write!(std::io::stdout(), "{}", outcome.report);
                     Ok(())
                 }
             };

@@ -2,6 +2,7 @@
 //! it): argument parsing and wiring only; the work is in `crate::server` and
 //! `crate::client`.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -124,6 +125,10 @@ pub fn serve(args: &ServeArgs) -> Result<String, CliError> {
             config,
             |addr| {
                 tracing::info!(%addr, pid = std::process::id(), "crmauth mock CRM server listening");
+                // One plain line on standard output, for scripts that need the port.
+                let mut out = std::io::stdout();
+                let _ = writeln!(out, "listening on http://{addr}");
+                let _ = out.flush();
             },
             async {
                 let _ = tokio::signal::ctrl_c().await;

@@ -54,6 +54,31 @@ pub struct ClientCaseResult {
     pub outcome: Result<(), String>,
 }
 
+/// The client cases, in the order they run: ID, PROTOCOL section, title.
+pub const CASES: [(&str, &str, &str); 5] = [
+    (
+        "CLIENT-FLOW-IMPERSONATION",
+        "2.3",
+        "the seed's flow end to end: CallerId is the user, WhoAmI the service account",
+    ),
+    (
+        "CLIENT-IMPERSONATION",
+        "2.3",
+        "a change made with the token is owned by the user and acted by the service account",
+    ),
+    (
+        "CLIENT-RETRY-ONLY-EXPIRED",
+        "2.4",
+        "a fault other than 8004A101 is returned at once, unchanged",
+    ),
+    ("CLIENT-REFRESH", "2.3", "an expired ticket is replaced once and the call succeeds"),
+    (
+        "CLIENT-RETRY-BOUND",
+        "2.3",
+        "tickets that keep expiring: at most max_retries attempts, each with a fresh ticket",
+    ),
+];
+
 /// Run the client cases. `server`: a base URL (`http://127.0.0.1:5555`); `None` starts the
 /// built-in server on an ephemeral loopback port for the run and stops it afterwards.
 pub async fn client_conformance(
@@ -164,41 +189,23 @@ async fn run_cases(base: &str, settings: &ConformanceSettings) -> Vec<ClientCase
         http: reqwest::Client::builder().timeout(settings.timeout).build().unwrap_or_default(),
         settings: settings.clone(),
     };
-    let mut out = Vec::new();
-    let mut push = |id, section, title: &str, outcome| {
-        out.push(ClientCaseResult { id, section, title: title.into(), outcome })
-    };
-    push(
-        "CLIENT-FLOW-IMPERSONATION",
-        "2.3",
-        "the seed's flow end to end: CallerId is the user, WhoAmI the service account",
+    let outcomes = [
         flow_case(&ctx).await,
-    );
-    push(
-        "CLIENT-IMPERSONATION",
-        "2.3",
-        "a change made with the token is owned by the user and acted by the service account",
         ownership_case(&ctx).await,
-    );
-    push(
-        "CLIENT-RETRY-ONLY-EXPIRED",
-        "2.4",
-        "a fault other than 8004A101 is returned at once, unchanged",
         only_expired_case(&ctx).await,
-    );
-    push(
-        "CLIENT-REFRESH",
-        "2.3",
-        "an expired ticket is replaced once and the call succeeds",
         refresh_case(&ctx).await,
-    );
-    push(
-        "CLIENT-RETRY-BOUND",
-        "2.3",
-        "tickets that keep expiring: at most max_retries attempts, each with a fresh ticket",
         bound_case(&ctx).await,
-    );
-    out
+    ];
+    CASES
+        .iter()
+        .zip(outcomes)
+        .map(|(&(id, section, title), outcome)| ClientCaseResult {
+            id,
+            section,
+            title: title.into(),
+            outcome,
+        })
+        .collect()
 }
 
 async fn flow_case(ctx: &Ctx) -> Result<(), String> {
