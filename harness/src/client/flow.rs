@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use super::create::{self, CreateRequest};
 use super::error::{ClientError, Step};
 use super::ticket::TicketAcquirer;
 use super::transport::{HttpReply, SoapCall, Transport, TransportError};
+use crate::codec::create::{self, CreateRequest};
 use crate::codec::discovery::{
     self, Credentials, DiscoveryRequest, DiscoveryResponse, OrganizationDetail,
 };

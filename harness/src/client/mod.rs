@@ -7,7 +7,6 @@
 //! nothing of the server pipeline.
 
 pub mod conformance;
-pub mod create;
 pub mod error;
 pub mod flow;
 pub mod ticket;

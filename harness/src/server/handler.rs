@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::state::{iso8601, AppState, AuditEntry, Control, Decision};
 use super::wsdl::{self, Service};
-use crate::client::create;
+use crate::codec::create;
 use crate::codec::discovery::{
     self, Credentials, DiscoveryRequest, DiscoveryResponse, OrganizationDetail,
 };

@@ -2,7 +2,7 @@
 //! (`codec::schema`) for the operations the mock implements, with the real WSDL's names,
 //! namespaces, SOAP 1.1 and 1.2 bindings and CRM header messages.
 
-use crate::client::create::{CREATE, CREATE_RESPONSE};
+use crate::codec::create::{CREATE, CREATE_RESPONSE};
 use crate::codec::ns::{CORE_NS, DISCO_NS, GUID_NS, QUERY_NS, WS2006_NS, WS_NS};
 use crate::codec::schema::{self, Definition, Kind, Max, TypeName};
 use crate::codec::xml::{Element, Prefixes, XSD_NS};

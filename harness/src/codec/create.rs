@@ -3,16 +3,16 @@
 //! an `xsi:type`d entity in the 2007 WebServices namespace with string attributes.
 //!
 //! Built and read with the codec's XML tree, writer and schema reader; the two definitions
-//! below follow the real WSDL's names (candidates for `codec::schema`).
+//! below follow the real WSDL's names.
 
 use uuid::Uuid;
 
-use crate::codec::ns::{GUID_NS, WS2006_NS, WS_NS};
-use crate::codec::schema::{self, Definition, Kind, Max, Particle, TypeName};
-use crate::codec::soap::{self, SoapVersion};
-use crate::codec::token::{self, CrmHeaders};
-use crate::codec::xml::{DecodeError, Element};
-use crate::codec::{service, Limits};
+use super::ns::{GUID_NS, WS2006_NS, WS_NS};
+use super::schema::{self, Definition, Kind, Max, Particle, TypeName};
+use super::soap::{self, SoapVersion};
+use super::token::{self, CrmHeaders};
+use super::xml::{DecodeError, Element};
+use super::{service, Limits};
 
 /// SOAPAction of `Create`.
 pub const ACTION_CREATE: &str = "http://schemas.microsoft.com/crm/2007/WebServices/Create";
