@@ -1,6 +1,8 @@
 pub mod check;
 pub mod cli;
+pub mod client;
 pub mod codec;
 pub mod gen;
 pub mod pipeline;
 pub mod scenario;
+pub mod server;

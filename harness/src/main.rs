@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use crmauth::cli::{self, CliError};
+use std::io::Write as _;
 use std::process::ExitCode;
 
 /// Protocol test harness for the Microsoft Dynamics CRM 4.0 authentication pipeline.
@@ -26,6 +27,10 @@ enum Command {
     Encode(cli::codec::EncodeArgs),
     /// Compare real CRM 4.0 WSDLs with the message table crmauth speaks by.
     WsdlCheck(cli::codec::WsdlCheckArgs),
+    /// Run the mock CRM server (discovery + CrmService behind the real pipeline) until Ctrl-C.
+    Serve(cli::serve::ServeArgs),
+    /// Bounded load against a server: requests/s, errors, p50/p99 latency, server RSS.
+    Load(cli::serve::LoadArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,10 +48,13 @@ fn main() -> ExitCode {
         Command::Decode(args) => return streamed(|out| cli::codec::decode(args, out)),
         Command::Encode(args) => return streamed(|out| cli::codec::encode(args, out)),
         Command::WsdlCheck(args) => return streamed(|out| cli::codec::wsdl_check(args, out)),
+        Command::Serve(args) => cli::serve::serve(args),
+        Command::Load(args) => cli::serve::load(args),
     };
     match result {
         Ok(out) => {
-            println!("{out}");
+            // A closed pipe (`crmauth … | head`) is not an error worth a panic.
+            let _ = writeln!(std::io::stdout(), "{out}");
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -78,7 +86,7 @@ fn check(args: &cli::check::CheckArgs) -> ExitCode {
                 Some(path) => std::fs::write(path, &outcome.report)
                     .map_err(|e| format!("{}: {e}", path.display())),
                 None => {
-                    print!("{}", outcome.report);
+                    let _ = write!(std::io::stdout(), "{}", outcome.report);
                     Ok(())
                 }
             };

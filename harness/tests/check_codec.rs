@@ -27,7 +27,7 @@ fn settings() -> Settings {
 }
 
 fn codec(pipeline: Option<Arc<crmauth::pipeline::Pipeline>>) -> Selection {
-    Selection { suite: Some(Suite::Codec), case: None, pipeline }
+    Selection { suite: Some(Suite::Codec), case: None, server: None, pipeline }
 }
 
 #[test]

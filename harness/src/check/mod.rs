@@ -2,6 +2,7 @@
 //! properties of PROTOCOL section 3), each traced to its spec section, run with a case
 //! count and a seed, reported as text, JSON or JUnit.
 
+pub mod client;
 pub mod codec;
 pub mod properties;
 pub mod report;
@@ -134,6 +135,8 @@ pub struct Selection {
     pub suite: Option<Suite>,
     /// Only the case with this ID.
     pub case: Option<String>,
+    /// Run the client suite against the server at this base URL instead of the built-in one.
+    pub server: Option<String>,
     /// Check this pipeline (a user's) instead of the built-in vectors and generated pipelines.
     pub pipeline: Option<std::sync::Arc<crate::pipeline::Pipeline>>,
 }
@@ -161,6 +164,9 @@ pub fn cases(selection: &Selection, corpus: &std::path::Path) -> Vec<Case> {
     if wants(Suite::Codec) {
         all.extend(codec::vector_cases(corpus));
         all.extend(codec::property_cases());
+    }
+    if wants(Suite::Client) {
+        all.extend(client::client_cases(selection.server.clone()));
     }
     if let Some(id) = &selection.case {
         all.retain(|c| &c.id == id);

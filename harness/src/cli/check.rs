@@ -46,6 +46,10 @@ pub struct CheckArgs {
     /// Run only the case with this ID (e.g. PIPE-ORACLE, VEC-ifd-03).
     #[arg(long)]
     pub case: Option<String>,
+    /// Run the client suite against the server at this base URL (e.g. one `crmauth serve`
+    /// started) instead of the built-in mock on a loopback port.
+    #[arg(long)]
+    pub server: Option<String>,
     /// The corpus directory (golden vectors); defaults to the checkout's `corpus/`.
     #[arg(long)]
     pub corpus: Option<PathBuf>,
@@ -69,7 +73,8 @@ pub fn run(args: &CheckArgs) -> Result<CheckOutcome, CliError> {
         SuiteArg::Client => Some(Suite::Client),
         SuiteArg::All => None,
     };
-    let selection = Selection { suite, case: args.case.clone(), pipeline };
+    let selection =
+        Selection { suite, case: args.case.clone(), server: args.server.clone(), pipeline };
     let corpus = args.corpus.clone().unwrap_or_else(check::vectors::default_corpus);
     let cases = check::cases(&selection, &corpus);
     if cases.is_empty() {

@@ -4,6 +4,7 @@ pub mod check;
 pub mod codec;
 pub mod eval;
 pub mod explain;
+pub mod serve;
 
 use std::path::Path;
 

@@ -102,8 +102,8 @@ const RESPONSES: &[&Definition] = &[
     &schema::RETRIEVE_USER_ID_RESPONSE,
 ];
 
-/// Default prefixes for discovery envelopes (`soap`, `xsi`, `xsd`; the discovery namespace
-/// as default namespace, as .NET writes it).
+/// Default prefixes for discovery envelopes (`soap`, `xsi`, `xsd`, and a generated prefix
+/// for the discovery namespace).
 pub fn prefixes(version: SoapVersion) -> Prefixes {
     let mut p = soap::standard_prefixes(version);
     p.ensure(DISCO_NS);

@@ -3,6 +3,7 @@
 //! value or a typed [`xml::DecodeError`], never panics, and stays within [`xml::Limits`].
 
 pub mod cookie;
+pub mod create;
 pub mod discovery;
 pub mod fault;
 pub mod redact;

@@ -225,9 +225,8 @@ pub fn header_elements(h: &CrmHeaders) -> Vec<Element> {
     out
 }
 
-/// Default prefixes for CrmService envelopes: `soap`, `xsi`, `xsd`, and the CRM namespaces
-/// as the .NET client writes them (default namespace for WebServices, none for CoreTypes:
-/// they get generated prefixes).
+/// Default prefixes for CrmService envelopes: `soap`, `xsi`, `xsd`, and generated prefixes
+/// (`ns0`, …) for the WebServices and CoreTypes namespaces.
 pub fn crm_prefixes(version: SoapVersion) -> Prefixes {
     let mut p = soap::standard_prefixes(version);
     p.ensure(WS_NS);

@@ -118,10 +118,17 @@ impl DecodeError {
     pub(crate) fn unexpected(offset: u64, name: impl Into<String>) -> Self {
         Self::new(offset, DecodeErrorKind::UnexpectedElement { name: name.into() })
     }
-    /// A bad value; the value is truncated so errors never carry large (or secret) payloads.
+    /// A bad value; the value is truncated so errors never carry large payloads, and the
+    /// value of a credential field (ticket, password) is redacted like a [`super::Ticket`].
     pub(crate) fn bad_value(offset: u64, field: impl Into<String>, value: &str) -> Self {
-        let shown: String = value.chars().take(40).collect();
-        Self::new(offset, DecodeErrorKind::BadValue { field: field.into(), value: shown })
+        let field = field.into();
+        let lower = field.to_ascii_lowercase();
+        let shown = if lower.contains("ticket") || lower.contains("password") {
+            super::Ticket::new(value).redacted()
+        } else {
+            value.chars().take(40).collect()
+        };
+        Self::new(offset, DecodeErrorKind::BadValue { field, value: shown })
     }
 }
 
@@ -757,6 +764,22 @@ fn is_ncname(s: &str) -> bool {
         _ => return false,
     }
     chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::*;
+
+    #[test]
+    fn bad_credential_values_are_redacted() {
+        let secret = "TICKET-SECRET-0123456789";
+        for field in ["ticket", "CrmTicket", "PassportTicket", "Password"] {
+            let e = DecodeError::bad_value(0, field, secret);
+            assert!(!format!("{e} {e:?}").contains(secret), "{field}");
+        }
+        let e = DecodeError::bad_value(0, "AuthenticationType", "seven");
+        assert!(e.to_string().contains("seven"));
+    }
 }
 
 #[cfg(test)]

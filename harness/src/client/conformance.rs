@@ -1,0 +1,312 @@
+//! Client conformance cases for `crmauth check` (PROTOCOL 2.3, 2.4; CLIENT-RETRY-BOUND,
+//! CLIENT-RETRY-ONLY-EXPIRED, CLIENT-IMPERSONATION): the built-in client run end to end
+//! against a server. The retry and ownership cases steer the server through the mock's
+//! `/_crmauth/` endpoints; a server without them fails those cases with a clear message.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use super::error::ClientError;
+use super::flow::{run_impersonation_flow, CrmClient, FlowSettings};
+use super::ticket::{PassportTicketScheme, SharedSecretAcquirer};
+use super::transport::HttpTransport;
+use crate::server::{self, defaults, AuditEntry, Control, ServerConfig};
+
+/// What the cases need to know about the server's environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConformanceSettings {
+    pub service_account_puid: String,
+    pub organization_friendly_name: String,
+    pub user_puid: String,
+    /// The impersonated user's CRM id, when known: the flow must put it in `CallerId`.
+    pub expected_user_id: Option<Uuid>,
+    pub max_retries: u32,
+    pub timeout: Duration,
+    /// Shared secret of the Windows Live ticket scheme the server accepts.
+    pub passport_secret: String,
+}
+
+impl Default for ConformanceSettings {
+    /// The embedded default environment of the mock server.
+    fn default() -> Self {
+        ConformanceSettings {
+            service_account_puid: defaults::SERVICE_ACCOUNT_PUID.into(),
+            organization_friendly_name: defaults::ORGANIZATION_FRIENDLY_NAME.into(),
+            user_puid: defaults::USER_PUID.into(),
+            expected_user_id: Some(defaults::USER_ID),
+            max_retries: 3,
+            timeout: Duration::from_secs(10),
+            passport_secret: super::ticket::DEFAULT_SECRET.into(),
+        }
+    }
+}
+
+/// One case's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCaseResult {
+    /// A PROTOCOL invariant ID, or `CLIENT-FLOW-…` for the flow itself.
+    pub id: &'static str,
+    /// The PROTOCOL section.
+    pub section: &'static str,
+    pub title: String,
+    pub outcome: Result<(), String>,
+}
+
+/// The client cases, in the order they run: ID, PROTOCOL section, title.
+pub const CASES: [(&str, &str, &str); 5] = [
+    (
+        "CLIENT-FLOW-IMPERSONATION",
+        "2.3",
+        "the seed's flow end to end: CallerId is the user, WhoAmI the service account",
+    ),
+    (
+        "CLIENT-IMPERSONATION",
+        "2.3",
+        "a change made with the token is owned by the user and acted by the service account",
+    ),
+    (
+        "CLIENT-RETRY-ONLY-EXPIRED",
+        "2.4",
+        "a fault other than 8004A101 is returned at once, unchanged",
+    ),
+    ("CLIENT-REFRESH", "2.3", "an expired ticket is replaced once and the call succeeds"),
+    (
+        "CLIENT-RETRY-BOUND",
+        "2.3",
+        "tickets that keep expiring: at most max_retries attempts, each with a fresh ticket",
+    ),
+];
+
+/// Run the client cases. `server`: a base URL (`http://127.0.0.1:5555`); `None` starts the
+/// built-in server on an ephemeral loopback port for the run and stops it afterwards.
+pub async fn client_conformance(
+    server: Option<&str>,
+    settings: &ConformanceSettings,
+) -> Vec<ClientCaseResult> {
+    let (base, running) = match server {
+        Some(url) => (url.trim_end_matches('/').to_owned(), None),
+        None => {
+            let started = match ServerConfig::passport_default() {
+                Ok(mut c) => {
+                    c.passport_secret = settings.passport_secret.clone();
+                    server::start(c).await
+                }
+                Err(e) => Err(e),
+            };
+            match started {
+                Ok(s) => (s.base_url(), Some(s)),
+                Err(e) => {
+                    return vec![ClientCaseResult {
+                        id: "CLIENT-FLOW-IMPERSONATION",
+                        section: "2.3",
+                        title: "start the built-in server".into(),
+                        outcome: Err(e.to_string()),
+                    }]
+                }
+            }
+        }
+    };
+    let results = run_cases(&base, settings).await;
+    if let Some(s) = running {
+        let _ = s.shutdown().await;
+    }
+    results
+}
+
+struct Ctx {
+    base: String,
+    http: reqwest::Client,
+    settings: ConformanceSettings,
+}
+
+impl Ctx {
+    fn client(&self) -> Result<CrmClient, String> {
+        let transport = Arc::new(HttpTransport::new().map_err(|e| e.to_string())?);
+        let acquirer = Arc::new(SharedSecretAcquirer::new(PassportTicketScheme::new(
+            &self.settings.passport_secret,
+        )));
+        let mut fs = FlowSettings::new(
+            &self.base,
+            &self.settings.service_account_puid,
+            &self.settings.organization_friendly_name,
+            &self.settings.user_puid,
+        );
+        fs.max_retries = self.settings.max_retries;
+        fs.timeout = self.settings.timeout;
+        CrmClient::new(transport, acquirer, fs).map_err(|e| e.to_string())
+    }
+
+    async fn control(&self, c: &Control) -> Result<(), String> {
+        let r = self
+            .http
+            .post(format!("{}/_crmauth/control", self.base))
+            .header("Content-Type", "application/json")
+            .body(serde_json::to_string(c).map_err(|e| e.to_string())?)
+            .send()
+            .await
+            .map_err(|e| format!("control endpoint: {e}"))?;
+        if r.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "the server has no usable /_crmauth/control endpoint (HTTP {})",
+                r.status()
+            ))
+        }
+    }
+
+    async fn audit(&self) -> Result<Vec<AuditEntry>, String> {
+        let r = self
+            .http
+            .get(format!("{}/_crmauth/audit", self.base))
+            .send()
+            .await
+            .map_err(|e| format!("audit endpoint: {e}"))?;
+        if !r.status().is_success() {
+            return Err(format!(
+                "the server has no /_crmauth/audit endpoint (HTTP {})",
+                r.status()
+            ));
+        }
+        let bytes = r.bytes().await.map_err(|e| e.to_string())?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("audit JSON: {e}"))
+    }
+}
+
+fn check(cond: bool, msg: impl FnOnce() -> String) -> Result<(), String> {
+    if cond {
+        Ok(())
+    } else {
+        Err(msg())
+    }
+}
+
+async fn run_cases(base: &str, settings: &ConformanceSettings) -> Vec<ClientCaseResult> {
+    let ctx = Ctx {
+        base: base.to_owned(),
+        http: reqwest::Client::builder().timeout(settings.timeout).build().unwrap_or_default(),
+        settings: settings.clone(),
+    };
+    let outcomes = [
+        flow_case(&ctx).await,
+        ownership_case(&ctx).await,
+        only_expired_case(&ctx).await,
+        refresh_case(&ctx).await,
+        bound_case(&ctx).await,
+    ];
+    CASES
+        .iter()
+        .zip(outcomes)
+        .map(|(&(id, section, title), outcome)| ClientCaseResult {
+            id,
+            section,
+            title: title.into(),
+            outcome,
+        })
+        .collect()
+}
+
+async fn flow_case(ctx: &Ctx) -> Result<(), String> {
+    let mut c = ctx.client()?;
+    let r = run_impersonation_flow(&mut c).await.map_err(|e| e.to_string())?;
+    check(r.attempts == 1, || format!("{} attempts without any expiry", r.attempts))?;
+    if let Some(want) = ctx.settings.expected_user_id {
+        check(r.caller_id == want, || {
+            format!("CallerId {} is not the user's CRM id {want}", r.caller_id)
+        })?;
+    }
+    check(c.token().map(|t| t.caller_id) == Some(r.caller_id), || {
+        "the token's CallerId differs".into()
+    })?;
+    check(r.who_am_i != r.caller_id, || {
+        "WhoAmI returned the impersonated user, not the service account".into()
+    })?;
+    check(r.impersonated_fullname.is_some() && r.service_account_fullname.is_some(), || {
+        "a fullname is missing".into()
+    })
+}
+
+async fn ownership_case(ctx: &Ctx) -> Result<(), String> {
+    let mut c = ctx.client()?;
+    let acting = c.who_am_i().await.map_err(|e| e.to_string())?;
+    let caller = c.caller_id().ok_or("no CallerId after connecting")?;
+    let id = c.create_task("crmauth conformance").await.map_err(|e| e.to_string())?;
+    let audit = ctx.audit().await?;
+    let e = audit
+        .iter()
+        .find(|e| e.id == id)
+        .ok_or_else(|| format!("record {id} not in the audit log"))?;
+    check(e.owner == caller, || {
+        format!("owner {} is not the impersonated user {caller}", e.owner)
+    })?;
+    check(e.acting_user == acting, || {
+        format!("acting user {} is not the service account {acting}", e.acting_user)
+    })
+}
+
+async fn only_expired_case(ctx: &Ctx) -> Result<(), String> {
+    let mut c = ctx.client()?;
+    c.connect().await.map_err(|e| e.to_string())?;
+    let before = c.stats();
+    let code = crate::codec::fault::ErrorCode(0x8004_A104);
+    ctx.control(&Control { fail_next: vec![code], ..Control::default() }).await?;
+    let r = c.who_am_i().await;
+    let after = c.stats();
+    match r {
+        Err(ClientError::Fault { fault, .. }) => {
+            check(fault.code == Some(code), || format!("fault code {:?}, sent {code}", fault.code))?
+        }
+        other => return Err(format!("expected the 8004A104 fault, got {other:?}")),
+    }
+    check(after.service_calls - before.service_calls == 1, || "the call was retried".into())?;
+    check(after.crm_tickets == before.crm_tickets, || {
+        "a new ticket was fetched for a non-expiry fault".into()
+    })
+}
+
+async fn refresh_case(ctx: &Ctx) -> Result<(), String> {
+    let mut c = ctx.client()?;
+    c.connect().await.map_err(|e| e.to_string())?;
+    let before = c.stats();
+    let old = c.token().and_then(|t| t.crm_ticket.clone());
+    ctx.control(&Control { expire_all_tickets: true, ..Control::default() }).await?;
+    c.who_am_i().await.map_err(|e| e.to_string())?;
+    let after = c.stats();
+    check(after.crm_tickets - before.crm_tickets == 1, || {
+        format!("{} tickets fetched, expected 1", after.crm_tickets - before.crm_tickets)
+    })?;
+    check(c.token().and_then(|t| t.crm_ticket.clone()) != old, || {
+        "the ticket was not replaced".into()
+    })
+}
+
+async fn bound_case(ctx: &Ctx) -> Result<(), String> {
+    let mut c = ctx.client()?;
+    c.connect().await.map_err(|e| e.to_string())?;
+    let before = c.stats();
+    let max = ctx.settings.max_retries;
+    ctx.control(&Control {
+        expire_all_tickets: true,
+        issue_expired_tickets: Some(true),
+        ..Control::default()
+    })
+    .await?;
+    let r = c.who_am_i().await;
+    ctx.control(&Control { issue_expired_tickets: Some(false), ..Control::default() }).await?;
+    let after = c.stats();
+    match r {
+        Err(ClientError::RetriesExhausted { attempts, .. }) => {
+            check(attempts == max, || format!("{attempts} attempts, max_retries {max}"))?
+        }
+        other => return Err(format!("expected RetriesExhausted, got {other:?}")),
+    }
+    let calls = after.service_calls - before.service_calls;
+    check(calls == u64::from(max), || format!("{calls} CrmService calls, max_retries {max}"))?;
+    let fresh = after.crm_tickets - before.crm_tickets;
+    let wlid = after.wlid_tickets - before.wlid_tickets;
+    check(fresh == u64::from(max) - 1 && wlid == fresh, || {
+        format!("{fresh} CRM and {wlid} Windows Live tickets for {} retries", max - 1)
+    })
+}

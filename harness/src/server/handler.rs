@@ -1,0 +1,382 @@
+//! HTTP → pipeline → codecs. Every SOAP request runs through MapOrg and the deployment's
+//! pipelines first; only an authenticated request reaches the discovery or CrmService
+//! handler. `?wsdl` and `/_crmauth/…` are the mock's own endpoints, outside the pipeline.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use uuid::Uuid;
+
+use super::state::{iso8601, AppState, AuditEntry, Control, Decision};
+use super::wsdl::{self, Service};
+use crate::codec::create;
+use crate::codec::discovery::{
+    self, Credentials, DiscoveryRequest, DiscoveryResponse, OrganizationDetail,
+};
+use crate::codec::fault::{encode_fault, ErrorCode};
+
+use crate::codec::ns::WS_NS;
+use crate::codec::service::{self, ServiceRequest, ServiceResponse};
+use crate::codec::soap::{self, SoapVersion};
+use crate::pipeline::providers::codes;
+use crate::pipeline::request::{Organization, User};
+use crate::pipeline::Request;
+
+/// CrmService 2007 path.
+pub const CRM_SERVICE_PATH: &str = "/MSCRMServices/2007/CrmService.asmx";
+/// The three discovery paths (PROTOCOL 2.2).
+pub const DISCOVERY_PATHS: [&str; 3] = [
+    "/MSCRMServices/2007/AD/CrmDiscoveryService.asmx",
+    "/MSCRMServices/2007/SPLA/CrmDiscoveryService.asmx",
+    "/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx",
+];
+/// Header naming the Windows account IIS would have authenticated (ours, for AD tests).
+pub const WINDOWS_IDENTITY_HEADER: &str = "x-crmauth-windows-identity";
+
+/// 0x80040203: invalid argument (a request the mock cannot read).
+const INVALID_ARGUMENT: ErrorCode = ErrorCode(0x8004_0203);
+/// 0x80040217: object does not exist.
+const NOT_FOUND: ErrorCode = ErrorCode(0x8004_0217);
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new().fallback(handle).with_state(state)
+}
+
+fn soap_version(headers: &HeaderMap) -> SoapVersion {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if ct.trim_start().to_ascii_lowercase().starts_with("application/soap+xml") {
+        SoapVersion::V12
+    } else {
+        SoapVersion::V11
+    }
+}
+
+fn xml_reply(status: StatusCode, v: SoapVersion, body: String) -> Response {
+    let ct = match v {
+        SoapVersion::V11 => "text/xml; charset=utf-8",
+        SoapVersion::V12 => "application/soap+xml; charset=utf-8",
+    };
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(ct))], body).into_response()
+}
+
+fn fault(st: &AppState, v: SoapVersion, code: ErrorCode, description: &str) -> Response {
+    st.count_fault();
+    let d = if description.is_empty() { code.meaning().unwrap_or("error") } else { description };
+    xml_reply(StatusCode::INTERNAL_SERVER_ERROR, v, encode_fault(v, code, d))
+}
+
+fn is_path(path: &str, p: &str) -> bool {
+    path.eq_ignore_ascii_case(p)
+}
+
+async fn handle(
+    State(st): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    st.count_request();
+    let path = uri.path();
+    if path.starts_with("/_crmauth/") {
+        return admin(&st, &method, path, &body);
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.len() <= 255 && h.bytes().all(|b| b.is_ascii_graphic()))
+        .map_or_else(|| st.local_addr.to_string(), str::to_owned);
+    if method == Method::GET && uri.query().is_some_and(|q| q.eq_ignore_ascii_case("wsdl")) {
+        let service = if is_path(path, CRM_SERVICE_PATH) {
+            Service::Crm
+        } else if DISCOVERY_PATHS.iter().any(|p| is_path(path, p)) {
+            Service::Discovery
+        } else {
+            return StatusCode::NOT_FOUND.into_response();
+        };
+        let location = format!("http://{host}{path}");
+        return xml_reply(StatusCode::OK, SoapVersion::V11, wsdl::generate(service, &location));
+    }
+    let v = soap_version(&headers);
+    let Ok(text) = String::from_utf8(body.to_vec()) else {
+        return (StatusCode::BAD_REQUEST, "the body is not UTF-8").into_response();
+    };
+    let request = Request {
+        method: method.as_str().to_owned(),
+        path: uri.path_and_query().map_or(path, |p| p.as_str()).to_owned(),
+        client_address: peer.ip(),
+        cookie: headers.get(header::COOKIE).and_then(|c| c.to_str().ok()).map(str::to_owned),
+        headers: Default::default(),
+        body: (!text.is_empty()).then_some(text),
+        windows_identity: headers
+            .get(WINDOWS_IDENTITY_HEADER)
+            .and_then(|c| c.to_str().ok())
+            .map(str::to_owned),
+    };
+    let prepared = request.prepare();
+    match st.evaluate(&prepared) {
+        Decision::Denied(Some(code)) => fault(&st, v, code, ""),
+        Decision::Denied(None) => {
+            st.count_401();
+            (StatusCode::UNAUTHORIZED, "401 Unauthorized: no pipeline step handled the request")
+                .into_response()
+        }
+        Decision::Redirect(location) => {
+            let loc = HeaderValue::from_str(&location).unwrap_or(HeaderValue::from_static("/"));
+            (StatusCode::FOUND, [(header::LOCATION, loc)]).into_response()
+        }
+        Decision::Authenticated { user, organization, caller } => {
+            let body = prepared.request.body.as_deref().unwrap_or("").as_bytes();
+            if DISCOVERY_PATHS.iter().any(|p| is_path(path, p)) {
+                if method != Method::POST {
+                    return StatusCode::METHOD_NOT_ALLOWED.into_response();
+                }
+                discovery_call(&st, v, &host, body)
+            } else if is_path(path, CRM_SERVICE_PATH) {
+                if method != Method::POST {
+                    return StatusCode::METHOD_NOT_ALLOWED.into_response();
+                }
+                let Some(user) = user else {
+                    return fault(&st, v, codes::INVALID_USER_AUTH, "no CRM user for this request");
+                };
+                let org = organization.unwrap_or_default();
+                service_call(&st, v, body, Identity { user, organization: org, caller })
+            } else {
+                (StatusCode::NOT_FOUND, "authenticated, but the mock has nothing at this path")
+                    .into_response()
+            }
+        }
+    }
+}
+
+fn admin(st: &AppState, method: &Method, path: &str, body: &[u8]) -> Response {
+    let json = |v: serde_json::Value| {
+        ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], v.to_string())
+            .into_response()
+    };
+    match (method.as_str(), path) {
+        ("GET", "/_crmauth/health") => "ok".into_response(),
+        ("GET", "/_crmauth/stats") => json(serde_json::to_value(st.stats()).unwrap_or_default()),
+        ("GET", "/_crmauth/audit") => json(serde_json::to_value(st.audit()).unwrap_or_default()),
+        ("POST", "/_crmauth/control") => match serde_json::from_slice::<Control>(body) {
+            Ok(c) => {
+                st.apply_control(&c);
+                StatusCode::NO_CONTENT.into_response()
+            }
+            Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+        },
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+fn org_detail(o: &Organization, host: &str) -> OrganizationDetail {
+    OrganizationDetail {
+        organization_id: o.id,
+        organization_name: Some(o.name.clone()),
+        friendly_name: o.friendly_name.clone(),
+        crm_metadata_service_url: Some(format!(
+            "http://{host}/MSCRMServices/2007/MetadataService.asmx"
+        )),
+        crm_service_url: Some(format!("http://{host}{CRM_SERVICE_PATH}")),
+        web_application_url: Some(format!("http://{host}/{}/", o.name)),
+    }
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// The discovery service (PROTOCOL 2.2). Windows Live tickets are checked with the
+/// shared-secret scheme; user name and password credentials are not supported (ours).
+fn discovery_call(st: &AppState, v: SoapVersion, host: &str, body: &[u8]) -> Response {
+    let req = match discovery::decode_request(body) {
+        Ok(r) => r,
+        Err(e) => return fault(st, v, INVALID_ARGUMENT, &format!("cannot read the request: {e}")),
+    };
+    let puid_of = |c: &Credentials| match c {
+        Credentials::Passport { passport_ticket } => {
+            st.scheme.verify(passport_ticket).ok_or(codes::INVALID_USER_AUTH)
+        }
+        Credentials::UserPassword { .. } => Err(codes::INVALID_USER_AUTH),
+    };
+    let result: Result<DiscoveryResponse, (ErrorCode, &str)> = match &req {
+        DiscoveryRequest::RetrievePolicy => {
+            Ok(DiscoveryResponse::RetrievePolicy { policy: Some(st.policy.clone()) })
+        }
+        DiscoveryRequest::RetrieveOrganizations { credentials } => match puid_of(credentials) {
+            Err(c) => Err((c, "the Windows Live ticket is not valid")),
+            Ok(puid) => Ok(st.with_env(|env| {
+                let orgs = env
+                    .organizations
+                    .iter()
+                    .filter(|o| {
+                        env.users
+                            .iter()
+                            .any(|u| has_puid(u, &puid) && same(&u.organization, &o.name))
+                    })
+                    .map(|o| org_detail(o, host))
+                    .collect();
+                DiscoveryResponse::RetrieveOrganizations { organization_details: orgs }
+            })),
+        },
+        DiscoveryRequest::RetrieveCrmUserIdByExternalId {
+            external_id,
+            passport_ticket,
+            organization_name,
+        } => match st.scheme.verify(passport_ticket) {
+            None => Err((codes::INVALID_USER_AUTH, "the Windows Live ticket is not valid")),
+            Some(puid) => st.with_env(|env| {
+                let member = |p: &str| {
+                    env.users
+                        .iter()
+                        .find(|u| has_puid(u, p) && same(&u.organization, organization_name))
+                };
+                if member(&puid).is_none_or(|u| u.disabled) {
+                    return Err((
+                        codes::INVALID_USER_AUTH,
+                        "the caller is not a user of the organization",
+                    ));
+                }
+                match member(external_id) {
+                    Some(u) => {
+                        Ok(DiscoveryResponse::RetrieveCrmUserIdByExternalId { crm_user_id: u.id })
+                    }
+                    None => Err((NOT_FOUND, "no user with that external id in the organization")),
+                }
+            }),
+        },
+        DiscoveryRequest::RetrieveCrmTicket { organization_name, credentials } => {
+            match puid_of(credentials) {
+                Err(c) => Err((c, "the Windows Live ticket is not valid")),
+                Ok(puid) => {
+                    let found = st.with_env(|env| {
+                        let org = env
+                            .organizations
+                            .iter()
+                            .find(|o| same(&o.name, organization_name))
+                            .cloned();
+                        let user = env
+                            .users
+                            .iter()
+                            .find(|u| {
+                                has_puid(u, &puid) && same(&u.organization, organization_name)
+                            })
+                            .cloned();
+                        (org, user)
+                    });
+                    match found {
+                        (None, _) | (_, None) => {
+                            Err((codes::INVALID_USER_AUTH, "not a user of that organization"))
+                        }
+                        (Some(o), _) if o.disabled => Err((codes::ORGANIZATION_DISABLED, "")),
+                        (_, Some(u)) if u.disabled => Err((codes::USER_DISABLED, "")),
+                        (Some(o), Some(u)) => {
+                            let (ticket, expires) = st.issue_ticket(u.id, &o.name);
+                            Ok(DiscoveryResponse::RetrieveCrmTicket {
+                                crm_ticket: Some(ticket),
+                                organization_detail: Some(org_detail(&o, host)),
+                                expiration_date: Some(iso8601(expires)),
+                            })
+                        }
+                    }
+                }
+            }
+        }
+    };
+    match result {
+        Ok(r) => {
+            xml_reply(StatusCode::OK, v, discovery::encode_response(&r, v, &discovery::prefixes(v)))
+        }
+        Err((code, why)) => fault(st, v, code, why),
+    }
+}
+
+fn has_puid(u: &User, puid: &str) -> bool {
+    u.puid.as_deref().is_some_and(|p| same(p, puid))
+}
+
+/// Who an authenticated CrmService request runs as.
+struct Identity {
+    user: Uuid,
+    organization: String,
+    caller: Option<Uuid>,
+}
+
+enum Call {
+    Service(ServiceRequest),
+    Create(create::CreateRequest),
+}
+
+fn read_call(body: &[u8]) -> Result<Call, String> {
+    let env = soap::parse_envelope(body).map_err(|e| e.to_string())?;
+    let b = env.body_element().map_err(|e| e.to_string())?;
+    if b.is(Some(WS_NS), "Create") {
+        create::read_request(b).map(Call::Create).map_err(|e| e.to_string())
+    } else {
+        service::decode_request(body).map(|(_, r)| Call::Service(r)).map_err(|e| e.to_string())
+    }
+}
+
+/// CrmService: WhoAmI (the acting user), Retrieve systemuser fullname, Create (recorded
+/// with owner = the impersonated caller, acting user = the authenticated account).
+fn service_call(st: &AppState, v: SoapVersion, body: &[u8], who: Identity) -> Response {
+    let call = match read_call(body) {
+        Ok(c) => c,
+        Err(e) => return fault(st, v, INVALID_ARGUMENT, &format!("cannot read the request: {e}")),
+    };
+    if let Some(code) = st.injected_fault() {
+        return fault(st, v, code, "injected by the mock server");
+    }
+    let prefixes = service::prefixes(v);
+    match call {
+        Call::Service(ServiceRequest::WhoAmI) => {
+            let org_id = st.with_env(|env| {
+                env.organizations.iter().find(|o| same(&o.name, &who.organization)).map(|o| o.id)
+            });
+            let org_id = org_id.unwrap_or_default();
+            let r = ServiceResponse::WhoAmI {
+                user_id: who.user,
+                business_unit_id: org_id,
+                organization_id: org_id,
+            };
+            xml_reply(StatusCode::OK, v, service::encode_response(&r, v, &prefixes))
+        }
+        Call::Service(ServiceRequest::Retrieve { entity_name, id, .. }) => {
+            if entity_name != "systemuser" {
+                return fault(st, v, NOT_FOUND, "the mock stores only systemuser records");
+            }
+            let name = st.with_env(|env| {
+                env.users
+                    .iter()
+                    .find(|u| u.id == id && same(&u.organization, &who.organization))
+                    .map(|u| u.full_name.clone())
+            });
+            match name {
+                Some(fullname) => {
+                    let r = ServiceResponse::RetrieveSystemUser { fullname };
+                    xml_reply(StatusCode::OK, v, service::encode_response(&r, v, &prefixes))
+                }
+                None => fault(st, v, NOT_FOUND, "systemuser does not exist"),
+            }
+        }
+        Call::Create(c) => {
+            let id = st.new_id();
+            st.record(AuditEntry {
+                id,
+                entity: c.entity_name,
+                attributes: c.attributes,
+                owner: who.caller.unwrap_or(who.user),
+                acting_user: who.user,
+                organization: who.organization,
+                at: st.now(),
+            });
+            xml_reply(StatusCode::OK, v, create::encode_response(id, v))
+        }
+    }
+}
