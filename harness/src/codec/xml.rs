@@ -353,14 +353,16 @@ pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Element, DecodeError>
                 Some((el, _)) => close(&mut stack, &mut root, el),
                 None => return Err(DecodeError::malformed(before, "unmatched end tag")),
             },
+            // XML 1.0 line ends (SOAP is XML 1.0): only CR LF and CR become LF; NEL and
+            // U+2028 are ordinary characters.
             Event::Text(t) => {
                 let text =
-                    t.xml_content().map_err(|e| DecodeError::malformed(before, e.to_string()))?;
+                    t.xml10_content().map_err(|e| DecodeError::malformed(before, e.to_string()))?;
                 push_text(&mut stack, &text, before, limits)?;
             }
             Event::CData(c) => {
                 let text =
-                    c.xml_content().map_err(|e| DecodeError::malformed(before, e.to_string()))?;
+                    c.xml10_content().map_err(|e| DecodeError::malformed(before, e.to_string()))?;
                 push_text(&mut stack, &text, before, limits)?;
             }
             Event::GeneralRef(r) => {

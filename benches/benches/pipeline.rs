@@ -1,0 +1,105 @@
+//! Pipeline evaluation: the compiled engine against the reference interpreter, in one run
+//! so their ratio is meaningful (`benches/ratios.py` prints it).
+//!
+//! - `standard/{engine,reference}/<strategy>`: every request of a standard scenario table,
+//!   through the whole deployment (MapOrg, then the post-authentication pipeline for IFD).
+//!   Requests are prepared beforehand, as the server does before its pipeline runs.
+//! - `scaling/{engine,reference}/<n>`: a request that goes through all `n` steps (linear).
+//! - `first_step/{engine,reference}/<n>`: a request decided at step 0 of `n` (flat).
+//! - `compile/<pipeline>`: `CompiledPipeline::compile`, and `xml::parse` for comparison.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use crmauth::pipeline::outcome::NoObserver;
+use crmauth::pipeline::{reference, xml, CompiledPipeline, Environment};
+use crmauth_benches::{corpus_dir, first_step_pipeline, linear_pipeline, web_request, Workload};
+use std::hint::black_box;
+
+const SIZES: [usize; 4] = [1, 10, 100, 1000];
+
+fn standard(c: &mut Criterion) {
+    let mut g = c.benchmark_group("standard");
+    for w in Workload::standard() {
+        g.throughput(Throughput::Elements(w.requests.len() as u64));
+        let env = &w.table.env;
+        g.bench_function(BenchmarkId::new("engine", w.name), |b| {
+            b.iter(|| {
+                for r in &w.requests {
+                    black_box(w.table.compiled.evaluate_observed(
+                        black_box(r),
+                        env,
+                        &mut NoObserver,
+                        &mut NoObserver,
+                    ));
+                }
+            })
+        });
+        g.bench_function(BenchmarkId::new("reference", w.name), |b| {
+            b.iter(|| {
+                for r in &w.requests {
+                    black_box(w.table.reference.evaluate_observed(
+                        black_box(r),
+                        env,
+                        &mut NoObserver,
+                        &mut NoObserver,
+                    ));
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
+fn scaling(c: &mut Criterion) {
+    let env = Environment::default();
+    let miss = web_request("/elsewhere.aspx");
+    let hit = web_request("/first.aspx");
+    for (group, build, request) in [
+        ("scaling", linear_pipeline as fn(usize) -> _, &miss),
+        ("first_step", first_step_pipeline as fn(usize) -> _, &hit),
+    ] {
+        let mut g = c.benchmark_group(group);
+        for n in SIZES {
+            let pipeline = build(n);
+            let compiled = CompiledPipeline::compile(&pipeline);
+            g.bench_with_input(BenchmarkId::new("engine", n), &n, |b, _| {
+                b.iter(|| black_box(compiled.evaluate(black_box(request), &env, None)))
+            });
+            g.bench_with_input(BenchmarkId::new("reference", n), &n, |b, _| {
+                b.iter(|| {
+                    black_box(reference::evaluate_observed(
+                        &pipeline,
+                        black_box(request),
+                        &env,
+                        None,
+                        &mut NoObserver,
+                    ))
+                })
+            });
+        }
+        g.finish();
+    }
+}
+
+fn compile(c: &mut Criterion) {
+    let mut g = c.benchmark_group("compile");
+    for name in ["onpremise.crmauthentication", "ifd.crmauthentication", "passport.crmpassport"] {
+        let text =
+            std::fs::read_to_string(corpus_dir().join("pipelines").join(format!("{name}.xml")))
+                .expect("standard pipeline");
+        let pipeline = xml::parse(&text).expect("standard pipeline parses");
+        g.bench_function(BenchmarkId::new("compile", name), |b| {
+            b.iter(|| black_box(CompiledPipeline::compile(black_box(&pipeline))))
+        });
+        g.bench_function(BenchmarkId::new("parse", name), |b| {
+            b.iter(|| black_box(xml::parse(black_box(&text))))
+        });
+    }
+    let big = linear_pipeline(1000);
+    g.bench_function(BenchmarkId::new("compile", "linear-1000"), |b| {
+        b.iter(|| black_box(CompiledPipeline::compile(black_box(&big))))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, standard, scaling, compile);
+criterion_main!(benches);

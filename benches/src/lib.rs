@@ -1,0 +1,125 @@
+//! Inputs for the benchmarks: the standard scenario tables with their requests prepared,
+//! and synthetic pipelines of any length.
+
+use crmauth::pipeline::request::map_org;
+use crmauth::pipeline::{Pipeline, Predicate, PreparedRequest, Provider, Request, Step};
+use crmauth::scenario::ScenarioTable;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The repository's `corpus/` folder, found from this crate at compile time.
+pub fn corpus_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus")
+}
+
+/// A standard scenario table and its requests, prepared once (as the server does before
+/// the pipeline runs), each with the organization MapOrg chose.
+pub struct Workload {
+    pub name: &'static str,
+    pub table: ScenarioTable,
+    pub requests: Vec<PreparedRequest>,
+}
+
+impl Workload {
+    /// Loads `corpus/scenarios/<name>.json`.
+    pub fn load(name: &'static str) -> Self {
+        let path = corpus_dir().join("scenarios").join(format!("{name}.json"));
+        let table = ScenarioTable::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let requests = table.scenarios.iter().map(|s| s.request.clone().prepare()).collect();
+        Workload { name, table, requests }
+    }
+
+    /// The three standard strategies' tables.
+    pub fn standard() -> Vec<Workload> {
+        ["onpremise", "ifd", "passport"].into_iter().map(Workload::load).collect()
+    }
+
+    /// The organization MapOrg gives request `i`.
+    pub fn organization(&self, i: usize) -> Option<&str> {
+        map_org(self.table.compiled.strategy, &self.requests[i])
+    }
+}
+
+fn url_path(path: &str) -> Predicate {
+    Predicate::UrlPath { paths: BTreeMap::from([("path0".to_string(), path.to_string())]) }
+}
+
+/// A pipeline of `n` steps, `[UrlPath /step<i>.aspx, POST] → PassThrough`: a request to
+/// another path goes through every step and is denied.
+pub fn linear_pipeline(n: usize) -> Pipeline {
+    let steps = (0..n)
+        .map(|i| Step {
+            predicates: vec![
+                url_path(&format!("/step{i}.aspx")),
+                Predicate::HttpMethod { method: "POST".into() },
+            ],
+            provider: Provider::PassThrough,
+        })
+        .collect();
+    Pipeline { steps }
+}
+
+/// [`linear_pipeline`] with step 0 replaced by `[UrlPath /first.aspx] → PassThrough`:
+/// a request to `/first.aspx` is decided at step 0 whatever follows.
+pub fn first_step_pipeline(n: usize) -> Pipeline {
+    let mut p = linear_pipeline(n.max(1));
+    p.steps[0] =
+        Step { predicates: vec![url_path("/first.aspx")], provider: Provider::PassThrough };
+    p
+}
+
+/// A plain web request from an external address.
+pub fn web_request(path: &str) -> PreparedRequest {
+    Request {
+        method: "POST".into(),
+        path: path.into(),
+        client_address: "203.0.113.9".parse().expect("address"),
+        cookie: Some("lang=en-US; theme=dark".into()),
+        headers: BTreeMap::new(),
+        body: None,
+        windows_identity: None,
+    }
+    .prepare()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crmauth::pipeline::{reference, CompiledPipeline, Environment, Outcome};
+
+    #[test]
+    fn standard_workloads_load_with_requests() {
+        for w in Workload::standard() {
+            assert!(!w.requests.is_empty(), "{}", w.name);
+            assert_eq!(w.requests.len(), w.table.scenarios.len());
+        }
+    }
+
+    #[test]
+    fn linear_pipeline_denies_after_every_step() {
+        let env = Environment::default();
+        let req = web_request("/elsewhere.aspx");
+        for n in [1, 10, 100] {
+            let p = linear_pipeline(n);
+            let compiled = CompiledPipeline::compile(&p);
+            let (outcome, trace) = compiled.evaluate_traced(&req, &env, None);
+            assert_eq!(outcome, Outcome::NOT_HANDLED);
+            assert_eq!(trace.steps.len(), n);
+            assert_eq!(reference::interpret(&p, &req, &env, None).0, outcome);
+        }
+    }
+
+    #[test]
+    fn first_step_pipeline_decides_at_step_zero() {
+        let env = Environment::default();
+        let req = web_request("/first.aspx");
+        for n in [1, 1000] {
+            let p = first_step_pipeline(n);
+            assert_eq!(p.steps.len(), n);
+            let compiled = CompiledPipeline::compile(&p);
+            let (outcome, trace) = compiled.evaluate_traced(&req, &env, None);
+            assert_eq!(outcome.step(), Some(0));
+            assert_eq!(trace.steps.len(), 1);
+        }
+    }
+}
