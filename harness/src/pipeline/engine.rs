@@ -85,8 +85,20 @@ impl CompiledPredicate {
         }
     }
 
+    /// Whether the predicate holds; `internal` caches the request's address class for the
+    /// rest of this evaluation (it depends only on the request and the environment).
     #[inline]
-    fn holds(&self, request: &PreparedRequest, env: &Environment) -> bool {
+    fn holds(
+        &self,
+        request: &PreparedRequest,
+        env: &Environment,
+        internal: &mut Option<bool>,
+    ) -> bool {
+        let mut is_internal = || {
+            *internal.get_or_insert_with(|| {
+                env.ifd_internal_network_address.is_internal(request.request.client_address)
+            })
+        };
         match self {
             CompiledPredicate::UrlPath(paths) => {
                 let path = request.path();
@@ -96,12 +108,8 @@ impl CompiledPredicate {
             CompiledPredicate::Always => true,
             CompiledPredicate::ServerRole(mask) => env.server_roles & mask != 0,
             CompiledPredicate::CookieExist => request.cookie_exist,
-            CompiledPredicate::Internal => {
-                env.ifd_internal_network_address.is_internal(request.request.client_address)
-            }
-            CompiledPredicate::External => {
-                !env.ifd_internal_network_address.is_internal(request.request.client_address)
-            }
+            CompiledPredicate::Internal => is_internal(),
+            CompiledPredicate::External => !is_internal(),
         }
     }
 }
@@ -179,9 +187,10 @@ impl CompiledPipeline {
     ) -> Outcome<'a> {
         #[cfg(feature = "mutants")]
         let mut last_handled = None;
+        let mut internal = None;
         'steps: for (s, step) in self.steps.iter().enumerate() {
             for (i, predicate) in step.predicates.iter().enumerate() {
-                let result = predicate.holds(request, env);
+                let result = predicate.holds(request, env, &mut internal);
                 observer.predicate(s, i, predicate.kind(), result);
                 if !result {
                     #[cfg(feature = "mutants")]
