@@ -21,9 +21,9 @@ pub struct Workload {
 }
 
 impl Workload {
-    /// Loads `corpus/scenarios/<name>.json`.
+    /// Loads `corpus/vectors/scenarios/<name>.json`.
     pub fn load(name: &'static str) -> Self {
-        let path = corpus_dir().join("scenarios").join(format!("{name}.json"));
+        let path = corpus_dir().join("vectors/scenarios").join(format!("{name}.json"));
         let table = ScenarioTable::load(&path).unwrap_or_else(|e| panic!("{e}"));
         let requests = table.scenarios.iter().map(|s| s.request.clone().prepare()).collect();
         Workload { name, table, requests }

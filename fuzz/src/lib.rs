@@ -88,13 +88,13 @@ const CLOCKS: &[u64] = &[1_700_000_000, 1_699_999_999, 1_700_003_600, 0, u64::MA
 const URLS: &[&str] = &["https://crm.contoso.com/signin.aspx", "/CrmServiceWsdl.aspx", " x "];
 
 /// The scenario tables' environment, compiled in (never read at run time).
-const ENV_JSON: &str = include_str!("../../corpus/scenarios/env.json");
+const ENV_JSON: &str = include_str!("../../corpus/vectors/scenarios/env.json");
 
 /// The scenario environment, parsed once.
 pub fn base_environment() -> &'static Environment {
     static ENV: OnceLock<Environment> = OnceLock::new();
     ENV.get_or_init(|| {
-        serde_json::from_str(ENV_JSON).expect("corpus/scenarios/env.json is an Environment")
+        serde_json::from_str(ENV_JSON).expect("corpus/vectors/scenarios/env.json is an Environment")
     })
 }
 

@@ -1,5 +1,5 @@
 //! Scenario tables (PROTOCOL 1.6): a strategy's pipelines, an environment, and requests
-//! with the outcome each must get. The files live in `corpus/scenarios/`; both evaluators
+//! with the outcome each must get. The files live in `corpus/vectors/scenarios/`; both evaluators
 //! replay them.
 
 use crate::pipeline::json::outcome_json;

@@ -98,19 +98,19 @@ fn junit_counts(path: &Path) -> (usize, usize, usize) {
 #[test]
 fn a_wrong_vector_fails_with_exit_1_in_every_format() {
     let corpus = temp_dir("corpus");
-    std::fs::create_dir_all(corpus.join("scenarios")).unwrap();
+    std::fs::create_dir_all(corpus.join("vectors/scenarios")).unwrap();
     let pipelines = root().join("corpus/pipelines");
     let table = serde_json::json!({
         "strategy": "OnPremise",
         "pipeline": pipelines.join("onpremise.crmauthentication.xml"),
-        "env": root().join("corpus/scenarios/env.json"),
+        "env": root().join("corpus/vectors/scenarios/env.json"),
         "scenarios": [{
             "name": "an unauthenticated web request claimed to pass",
             "request": {"method": "GET", "path": "/Contoso/main.aspx", "client_address": "10.0.0.1"},
             "expect": {"kind": "authenticated"}
         }]
     });
-    std::fs::write(corpus.join("scenarios/wrong.json"), table.to_string()).unwrap();
+    std::fs::write(corpus.join("vectors/scenarios/wrong.json"), table.to_string()).unwrap();
     let c = corpus.to_str().unwrap();
     let out = crmauth(&["check", "--suite", "pipeline", "--corpus", c, "--case", "VEC-wrong-00"]);
     assert_eq!(out.status.code(), Some(1));

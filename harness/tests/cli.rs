@@ -38,7 +38,7 @@ fn eval_prints_outcome_and_trace_as_json() {
         "--request",
         "corpus/requests/ifd-external-no-cookie.json",
         "--env",
-        "corpus/scenarios/env.json",
+        "corpus/vectors/scenarios/env.json",
     ]);
     let out = crmauth(&args);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -67,7 +67,7 @@ fn both_engines_print_the_same() {
             "--request",
             "corpus/requests/passport-impersonation.json",
             "--env",
-            "corpus/scenarios/env.json",
+            "corpus/vectors/scenarios/env.json",
             "--engine",
             engine,
         ])
@@ -87,7 +87,7 @@ fn expect_fails_with_exit_1() {
         "--request",
         "corpus/requests/onpremise-sdk-ad.json",
         "--env",
-        "corpus/scenarios/env.json",
+        "corpus/vectors/scenarios/env.json",
         "--expect",
     ];
     let mut ok = base.to_vec();

@@ -1,7 +1,7 @@
-//! Replays the golden vectors in `corpus/{envelopes,faults,cookies,discovery,rps}` through
+//! Replays the golden vectors in `corpus/vectors/{envelopes,faults,cookies,discovery,rps}` through
 //! the `check` cases `VEC-<dir>-<name>`: every input `NAME.EXT` has `NAME.expected.json`,
 //! the `decode` JSON (with `--reveal`), or `{"error": DecodeError}` when the input must be
-//! rejected. See corpus/README-codecs.md.
+//! rejected. See corpus/vectors/README.md.
 //! `CRMAUTH_BLESS=1` rewrites the expected files (review the diff before committing).
 
 use crmauth::check::codec::{expected_path, vector_cases, vector_inputs, vector_json, VECTOR_DIRS};
@@ -14,7 +14,7 @@ fn corpus() -> PathBuf {
 
 fn bless(dir: &str) {
     let d = VECTOR_DIRS.iter().find(|d| d.dir == dir).expect("a vector directory");
-    for input in vector_inputs(&corpus().join(dir)).expect("corpus directory") {
+    for input in vector_inputs(&corpus().join("vectors").join(dir)).expect("corpus directory") {
         let got = vector_json(d.kind, &std::fs::read(&input).expect("readable vector"), true);
         let text = serde_json::to_string_pretty(&sorted(got)).expect("json") + "\n";
         std::fs::write(expected_path(&input), text).expect("write expected");
@@ -78,9 +78,9 @@ fn rps_vectors() {
 #[test]
 fn a_changed_expectation_fails_and_names_the_field() {
     let dir = std::env::temp_dir().join(format!("crmauth-vec-{}", std::process::id()));
-    let faults = dir.join("faults");
+    let faults = dir.join("vectors/faults");
     std::fs::create_dir_all(&faults).unwrap();
-    let src = corpus().join("faults/expired_canonical_soap11.xml");
+    let src = corpus().join("vectors/faults/expired_canonical_soap11.xml");
     std::fs::copy(&src, faults.join("f.xml")).unwrap();
     let mut expected: serde_json::Value =
         serde_json::from_slice(&std::fs::read(expected_path(&src)).unwrap()).unwrap();

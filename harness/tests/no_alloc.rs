@@ -50,7 +50,7 @@ fn the_counter_sees_allocations() {
 
 #[test]
 fn compiled_evaluation_allocates_nothing_on_every_scenario() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/scenarios");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/vectors/scenarios");
     let mut evaluated = 0;
     for name in ["onpremise.json", "ifd.json", "passport.json"] {
         let table = ScenarioTable::load(&dir.join(name)).unwrap();

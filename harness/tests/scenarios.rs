@@ -4,7 +4,8 @@ use crmauth::scenario::{Evaluator, ScenarioTable};
 use std::path::PathBuf;
 
 fn table(name: &str) -> ScenarioTable {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/scenarios").join(name);
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/vectors/scenarios").join(name);
     ScenarioTable::load(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -206,7 +206,9 @@ fn decode_json_of_every_golden_vector() {
     let mut n = 0;
     settings().bind(|| {
         for d in VECTOR_DIRS {
-            for input in vector_inputs(&corpus.join(d.dir)).expect("vector directory") {
+            for input in
+                vector_inputs(&corpus.join("vectors").join(d.dir)).expect("vector directory")
+            {
                 let stem = input.file_stem().unwrap().to_string_lossy().into_owned();
                 let bytes = std::fs::read(&input).expect("readable vector");
                 let name = format!("vec_{}_{stem}", d.dir);

@@ -34,7 +34,8 @@ fn canonical_print_of_standard_pipelines() {
 #[test]
 fn eval_traces_of_the_scenario_tables() {
     for table in ["onpremise", "ifd", "passport"] {
-        let t = ScenarioTable::load(&corpus().join(format!("scenarios/{table}.json"))).unwrap();
+        let t =
+            ScenarioTable::load(&corpus().join(format!("vectors/scenarios/{table}.json"))).unwrap();
         let runs: Vec<serde_json::Value> = t
             .scenarios
             .iter()

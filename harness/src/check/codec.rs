@@ -1,5 +1,5 @@
 //! The codec suite: the codec invariants of PROTOCOL section 3 as properties, and the
-//! golden vectors of `corpus/{envelopes,faults,cookies,discovery,rps}` as `VEC-<dir>-<name>`.
+//! golden vectors of `corpus/vectors/{envelopes,faults,cookies,discovery,rps}` as `VEC-<dir>-<name>`.
 //!
 //! The fault properties take the reader under test as a [`FaultReader`], so that tests can
 //! show a planted decoy reader (feature `mutants`) is caught.
@@ -339,7 +339,7 @@ fn file_name(p: &Path) -> String {
 pub fn vector_cases(corpus: &Path) -> Vec<Case> {
     let mut cases = Vec::new();
     for d in VECTOR_DIRS {
-        let dir = corpus.join(d.dir);
+        let dir = corpus.join("vectors").join(d.dir);
         let inputs = match vector_inputs(&dir) {
             Ok(i) => i,
             Err(e) => {

@@ -1,4 +1,4 @@
-//! Golden vectors as cases: every scenario of `corpus/scenarios/*.json` (PROTOCOL 1.6) on
+//! Golden vectors as cases: every scenario of `corpus/vectors/scenarios/*.json` (PROTOCOL 1.6) on
 //! both evaluators, IDs `VEC-<table>-<n>`.
 
 use super::{Case, Settings, Status, Suite};
@@ -11,10 +11,10 @@ pub fn default_corpus() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus")
 }
 
-/// One case per scenario of every table in `corpus/scenarios/`; a table that fails to
+/// One case per scenario of every table in `corpus/vectors/scenarios/`; a table that fails to
 /// load is one erroring case naming the file.
 pub fn scenario_cases(corpus: &Path) -> Vec<Case> {
-    let dir = corpus.join("scenarios");
+    let dir = corpus.join("vectors/scenarios");
     let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
         Ok(entries) => entries
             .filter_map(|e| e.ok().map(|e| e.path()))
