@@ -315,12 +315,7 @@ pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Element, DecodeError>
         ));
     }
     let max_depth = limits.max_depth.min(HARD_MAX_DEPTH);
-    let mut reader = NsReader::from_reader(input);
-    let cfg = reader.config_mut();
-    cfg.check_end_names = true;
-    cfg.allow_unmatched_ends = false;
-    cfg.check_comments = true;
-    cfg.expand_empty_elements = false;
+    let mut reader = new_reader(input);
 
     let mut stack: Vec<(Element, usize)> = Vec::new(); // element, its text bytes so far
     let mut root: Option<Element> = None;
@@ -393,6 +388,18 @@ pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Element, DecodeError>
     }
 }
 
+/// The reader every decoder uses: end names checked, no unmatched ends, comments checked,
+/// empty elements reported as `Empty`.
+pub(crate) fn new_reader(input: &[u8]) -> NsReader<&[u8]> {
+    let mut reader = NsReader::from_reader(input);
+    let cfg = reader.config_mut();
+    cfg.check_end_names = true;
+    cfg.allow_unmatched_ends = false;
+    cfg.check_comments = true;
+    cfg.expand_empty_elements = false;
+    reader
+}
+
 fn close(stack: &mut [(Element, usize)], root: &mut Option<Element>, el: Element) {
     match stack.last_mut() {
         Some((parent, _)) => parent.children.push(Node::Element(el)),
@@ -431,7 +438,7 @@ fn push_text(
     }
 }
 
-fn resolve_reference(
+pub(crate) fn resolve_reference(
     r: &quick_xml::events::BytesRef<'_>,
     offset: u64,
 ) -> Result<char, DecodeError> {
@@ -472,7 +479,7 @@ fn bound_ns(r: ResolveResult<'_>, offset: u64) -> Result<Option<String>, DecodeE
     }
 }
 
-fn start_element(
+pub(crate) fn start_element(
     reader: &NsReader<&[u8]>,
     s: &BytesStart<'_>,
     offset: u64,
@@ -501,12 +508,7 @@ fn start_element(
                 DecodeErrorKind::TextTooLong { limit: limits.max_text_bytes },
             ));
         }
-        let value = attr.unescape_value().map_err(|e| match e {
-            quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(_, n)) => {
-                DecodeError::new(offset, DecodeErrorKind::UnknownEntity { name: n })
-            }
-            other => DecodeError::malformed(offset, other.to_string()),
-        })?;
+        let value = attr.unescape_value().map_err(|e| attribute_error(offset, e))?;
         let key = attr.key;
         if let Some(decl) = key.as_namespace_binding() {
             let prefix = match decl {
@@ -536,6 +538,97 @@ fn start_element(
         }
     }
     Ok(el)
+}
+
+fn attribute_error(offset: u64, e: quick_xml::Error) -> DecodeError {
+    match e {
+        quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(_, n)) => {
+            DecodeError::new(offset, DecodeErrorKind::UnknownEntity { name: n })
+        }
+        other => DecodeError::malformed(offset, other.to_string()),
+    }
+}
+
+fn check_ns<'r>(r: ResolveResult<'r>, offset: u64) -> Result<Option<&'r [u8]>, DecodeError> {
+    match r {
+        ResolveResult::Unbound => Ok(None),
+        ResolveResult::Bound(ns) => {
+            check_utf8(ns.0, offset)?;
+            Ok(Some(ns.0))
+        }
+        ResolveResult::Unknown(p) => Err(DecodeError::malformed(
+            offset,
+            format!("undeclared prefix {:?}", String::from_utf8_lossy(&p)),
+        )),
+    }
+}
+
+fn check_utf8(bytes: &[u8], offset: u64) -> Result<(), DecodeError> {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(DecodeError::malformed(offset, "invalid UTF-8")),
+    }
+}
+
+/// A start tag as [`check_start`] saw it: the resolved namespace, local name and `xsi:nil`.
+pub(crate) struct StartView<'r> {
+    pub namespace: Option<&'r [u8]>,
+    pub local: &'r [u8],
+    pub nil: bool,
+}
+
+/// What [`start_element`] checks of a start tag (prefixes, UTF-8, attribute syntax and
+/// limits, entities, `xsi:type` resolution, `xsi:nil`), without building an [`Element`]:
+/// it accepts exactly the start tags `start_element` accepts. Allocates only to unescape
+/// attribute values holding references.
+pub(crate) fn check_start<'r>(
+    reader: &'r NsReader<&[u8]>,
+    s: &'r BytesStart<'_>,
+    offset: u64,
+    limits: &Limits,
+) -> Result<StartView<'r>, DecodeError> {
+    let (ns, local) = reader.resolve_element(s.name());
+    let namespace = check_ns(ns, offset)?;
+    let local = local.into_inner();
+    check_utf8(local, offset)?;
+    let mut nil = false;
+    let mut count = 0usize;
+    for attr in s.attributes().with_checks(true) {
+        let attr = attr.map_err(|e| DecodeError::malformed(offset, e.to_string()))?;
+        count += 1;
+        if count > limits.max_attributes {
+            return Err(DecodeError::new(
+                offset,
+                DecodeErrorKind::TooManyAttributes { limit: limits.max_attributes },
+            ));
+        }
+        if attr.value.len() > limits.max_text_bytes {
+            return Err(DecodeError::new(
+                offset,
+                DecodeErrorKind::TextTooLong { limit: limits.max_text_bytes },
+            ));
+        }
+        let value = attr.unescape_value().map_err(|e| attribute_error(offset, e))?;
+        let key = attr.key;
+        if let Some(decl) = key.as_namespace_binding() {
+            if let quick_xml::name::PrefixDeclaration::Named(p) = decl {
+                check_utf8(p, offset)?;
+            }
+            continue;
+        }
+        let (ans, alocal) = reader.resolve_attribute(key);
+        let ans = check_ns(ans, offset)?;
+        let alocal = alocal.into_inner();
+        check_utf8(alocal, offset)?;
+        if ans == Some(XSI_NS.as_bytes()) && alocal == b"type" {
+            let (tns, tlocal) = reader.resolve_element(QName(value.trim().as_bytes()));
+            check_ns(tns, offset)?;
+            check_utf8(tlocal.into_inner(), offset)?;
+        } else if ans == Some(XSI_NS.as_bytes()) && alocal == b"nil" {
+            nil = matches!(value.trim(), "true" | "1");
+        }
+    }
+    Ok(StartView { namespace, local, nil })
 }
 
 // ---------------------------------------------------------------------------------------
