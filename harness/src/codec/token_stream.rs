@@ -12,8 +12,10 @@
 
 use std::borrow::Cow;
 
+use std::cell::RefCell;
+
 use quick_xml::events::Event;
-use quick_xml::NsReader;
+use quick_xml::name::NamespaceResolver;
 
 use super::ns::WS_NS;
 use super::redact::Ticket;
@@ -70,7 +72,9 @@ pub(crate) fn decode(
         ));
     }
     let max_depth = limits.max_depth.min(HARD_MAX_DEPTH);
-    let mut reader = xml::new_reader(input);
+    let mut reader = xml::new_plain_reader(input);
+    // A resolver left with its bindings' capacity by an earlier call on this thread.
+    let mut resolver = RESOLVER.with(|r| r.borrow_mut().take()).unwrap_or_default();
     let mut d = Decoder {
         text_used: Vec::with_capacity(16),
         root_seen: false,
@@ -100,10 +104,11 @@ pub(crate) fn decode(
                         DecodeErrorKind::TooDeep { limit: max_depth },
                     ));
                 }
-                d.start(&reader, s, before, limits)?;
+                d.start(&mut resolver, s, before, limits)?;
                 d.text_used.push(0);
                 if empty {
                     d.end(before)?;
+                    resolver.pop();
                 }
             }
             Event::End(_) => {
@@ -111,6 +116,7 @@ pub(crate) fn decode(
                     return Err(DecodeError::malformed(before, "unmatched end tag"));
                 }
                 d.end(before)?;
+                resolver.pop();
             }
             Event::Text(t) => {
                 let text =
@@ -147,6 +153,8 @@ pub(crate) fn decode(
                 if !d.root_seen {
                     return Err(DecodeError::malformed(before, "no root element"));
                 }
+                // Every scope is closed: the resolver is back to its initial bindings.
+                RESOLVER.with(|r| *r.borrow_mut() = Some(resolver));
                 if !d.body_seen {
                     return Err(DecodeError::missing(d.root_offset, "Body"));
                 }
@@ -154,6 +162,11 @@ pub(crate) fn decode(
             }
         }
     }
+}
+
+thread_local! {
+    /// One namespace resolver per thread, reused after a call that closed every scope.
+    static RESOLVER: RefCell<Option<NamespaceResolver>> = const { RefCell::new(None) };
 }
 
 struct Decoder<'a> {
@@ -178,17 +191,18 @@ impl<'a> Decoder<'a> {
     /// A start tag at depth `self.text_used.len() + 1`.
     fn start(
         &mut self,
-        reader: &NsReader<&'a [u8]>,
+        resolver: &mut NamespaceResolver,
         s: &quick_xml::events::BytesStart<'_>,
         offset: u64,
         limits: &Limits,
     ) -> Result<(), DecodeError> {
         let depth = self.text_used.len() + 1;
         if let Place::Capture(_, stack) = &mut self.place {
-            stack.push(xml::start_element(reader, s, offset, limits)?);
+            xml::check_start(resolver, s, offset, limits)?;
+            stack.push(xml::start_element(resolver, s, offset, limits)?);
             return Ok(());
         }
-        let v = xml::check_start(reader, s, offset, limits)?;
+        let v = xml::check_start(resolver, s, offset, limits)?;
         let envelope_ns = self.version.map(|v| v.namespace().as_bytes());
         match depth {
             1 => {
@@ -247,7 +261,8 @@ impl<'a> Decoder<'a> {
                         format!("{name} (repeated header)"),
                     ));
                 }
-                self.place = match (i, v.nil) {
+                let nil = v.nil;
+                self.place = match (i, nil) {
                     (_, true) => Place::Skip,
                     (0, false) => Place::Token(TokenState {
                         offset,
@@ -256,7 +271,9 @@ impl<'a> Decoder<'a> {
                         fields: [None, None, None, None],
                         child: None,
                     }),
-                    _ => Place::Capture(name, vec![xml::start_element(reader, s, offset, limits)?]),
+                    _ => {
+                        Place::Capture(name, vec![xml::start_element(resolver, s, offset, limits)?])
+                    }
                 };
             }
             4 => {
@@ -476,6 +493,50 @@ mod tests {
     }
 
     const Z: &str = "00000000-0000-0000-0000-000000000000";
+
+    #[test]
+    fn namespace_scopes_and_attributes_agree() {
+        let many = (0..20).map(|i| format!(" a{i}='1'")).collect::<String>();
+        let children =
+            format!("<c:AuthenticationType>2</c:AuthenticationType><c:CallerId>{Z}</c:CallerId>");
+        // xsi:nil before the declaration of its prefix, on the same element
+        let late = format!(
+            "<s:Header><w:CrmAuthenticationToken n:nil='true' xmlns:n='{XSI}'>{children}</w:CrmAuthenticationToken></s:Header>"
+        );
+        assert_eq!(agree(&env(&late, "")).unwrap(), None);
+        let undeclared = "<s:Header><w:CrmAuthenticationToken xmlns:n='' n:nil='true'/></s:Header>";
+        let scoped = format!(
+            "<s:Header><w:X xmlns:k='{CORE_NS}'/><w:CrmAuthenticationToken><k:AuthenticationType>2</k:AuthenticationType></w:CrmAuthenticationToken></s:Header>"
+        );
+        for bad in [
+            env(undeclared, ""),
+            env(&scoped, ""),
+            env("", &format!("<a{many} a19='2'/>")),
+            env("", "<a a='1' a='2'/>"),
+            env("", "<a xmlns:xml='urn:x'/>"),
+            env("", "<a xmlns:p='http://www.w3.org/XML/1998/namespace'/>"),
+            env("", "<a xmlns:xmlns='urn:x'/>"),
+            env("", &format!("<a i:type='q:T' xmlns:i='{XSI}'/>")),
+            env("", "<a p:b='1'/>"),
+        ] {
+            assert!(agree(&bad).is_err(), "{bad}");
+        }
+        for ok in [
+            env("", &format!("<a{many}/>")),
+            env("", "<a xmlns:xml='http://www.w3.org/XML/1998/namespace' xml:lang='en'/>"),
+            env("", &format!("<a i:type='q:T' xmlns:q='urn:q' b='&amp;'/>")),
+            env("", "<a xmlns:p='urn:&amp;'><p:b/></a>"),
+        ] {
+            assert_eq!(agree(&ok).unwrap(), None, "{ok}");
+        }
+        let token = format!(
+            "<s:Header><w:CrmAuthenticationToken>{children}</w:CrmAuthenticationToken></s:Header>"
+        );
+        // the same decoder twice on one thread (the reused resolver), after an error
+        assert!(agree(&env("", "<p:x/>")).is_err());
+        assert!(agree(&env(&token, "")).unwrap().is_some());
+        assert!(agree(&env(&token, "")).unwrap().is_some());
+    }
 
     #[test]
     fn edge_cases_agree() {
