@@ -19,7 +19,9 @@ fuzz_target!(|data: &[u8]| {
     let tree = token::decode_token_from_envelope_tree(data);
     typed("decode_token_from_envelope_tree", data.len(), &tree);
     match (&t, &tree) {
-        (Ok(a), Ok(b)) => assert_eq!(a, b, "TOKEN-DECODE-AGREES: the decoders read different tokens"),
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a, b, "TOKEN-DECODE-AGREES: the decoders read different tokens")
+        }
         (Err(_), Err(_)) => {}
         _ => panic!("TOKEN-DECODE-AGREES: streaming {t:?}, tree {tree:?}"),
     }

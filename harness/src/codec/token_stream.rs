@@ -346,10 +346,8 @@ impl<'a> Decoder<'a> {
             ));
         }
         match &mut self.place {
-            _ if depth == 1 => {
-                if !is_ws(&text) {
-                    return Err(DecodeError::malformed(self.root_offset, "text inside Envelope"));
-                }
+            _ if depth == 1 && !is_ws(&text) => {
+                return Err(DecodeError::malformed(self.root_offset, "text inside Envelope"));
             }
             Place::Capture(_, stack) => {
                 if let Some(el) = stack.last_mut() {
@@ -359,10 +357,8 @@ impl<'a> Decoder<'a> {
                     }
                 }
             }
-            Place::Token(t) if depth == 3 => {
-                if !is_ws(&text) {
-                    return Err(DecodeError::malformed(t.offset, format!("text inside {TOKEN}")));
-                }
+            Place::Token(t) if depth == 3 && !is_ws(&text) => {
+                return Err(DecodeError::malformed(t.offset, format!("text inside {TOKEN}")));
             }
             Place::Token(TokenState { child: Some(c), .. }) if depth == 4 => {
                 if c.text.is_empty() {
@@ -524,7 +520,7 @@ mod tests {
         for ok in [
             env("", &format!("<a{many}/>")),
             env("", "<a xmlns:xml='http://www.w3.org/XML/1998/namespace' xml:lang='en'/>"),
-            env("", &format!("<a i:type='q:T' xmlns:q='urn:q' b='&amp;'/>")),
+            env("", "<a i:type='q:T' xmlns:q='urn:q' b='&amp;'/>"),
             env("", "<a xmlns:p='urn:&amp;'><p:b/></a>"),
         ] {
             assert_eq!(agree(&ok).unwrap(), None, "{ok}");
@@ -559,7 +555,7 @@ mod tests {
             env(&tok("", &ok_children.replace("<c:AuthenticationType>", "<c:AuthenticationType i:nil='1'>")), ""),
             // repeated token (even nil), a bad CorrelationToken, text in Envelope,
             // structure, body well-formedness and limits
-            env(&format!("<s:Header><w:CrmAuthenticationToken i:nil='true'/><w:CrmAuthenticationToken i:nil='true'/></s:Header>"), ""),
+            env("<s:Header><w:CrmAuthenticationToken i:nil='true'/><w:CrmAuthenticationToken i:nil='true'/></s:Header>", ""),
             env("<s:Header><w:CorrelationToken><c:Depth>1</c:Depth></w:CorrelationToken></s:Header>", ""),
             env("<s:Header/>x", ""),
             env("<s:Header/><s:Header/>", ""),

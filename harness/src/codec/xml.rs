@@ -644,7 +644,7 @@ pub(crate) fn check_start<'r>(
         } else {
             match &attr.value {
                 std::borrow::Cow::Borrowed(v) => std::borrow::Cow::Borrowed(
-                    std::str::from_utf8(*v)
+                    std::str::from_utf8(v)
                         .map_err(|_| DecodeError::malformed(offset, "invalid UTF-8"))?,
                 ),
                 std::borrow::Cow::Owned(v) => std::borrow::Cow::Owned(
