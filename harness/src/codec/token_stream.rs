@@ -1,5 +1,6 @@
 //! Streaming decoder of the `CrmAuthenticationToken` header (PROTOCOL 2.1): one pass over
-//! quick-xml's namespace-aware events, no document tree.
+//! quick-xml's events (a plain `Reader`; namespace scopes kept by [`xml::check_start`] in a
+//! `NamespaceResolver` reused per thread, so prefixes never matter), no document tree.
 //!
 //! Contract (TOKEN-DECODE-AGREES): on every input it returns `Ok(v)` exactly when the tree
 //! decoder ([`super::token::decode_token_from_envelope_tree`]) returns `Ok(v)`, and a typed
@@ -8,10 +9,11 @@
 //! (DOCTYPE, entities, encoding, attributes, depth, text per element), the envelope
 //! structure (`Envelope` in a SOAP namespace, optional `Header` then `Body`, no text), no
 //! repeated CRM header, and the content of the three CRM headers (the other two are read
-//! by the tree readers on a small subtree built for them alone; they are rare).
+//! by the tree readers on a small subtree built for them alone; they are rare). Past the
+//! `Header`, only well-formedness and limits are checked, without allocating. Errors carry
+//! the byte offset of the offending event. Never panics.
 
 use std::borrow::Cow;
-
 use std::cell::RefCell;
 
 use quick_xml::events::Event;
