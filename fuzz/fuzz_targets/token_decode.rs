@@ -2,6 +2,8 @@
 //!
 //! - DECODE-TOTAL: `decode_token_from_envelope` and `decode_headers` return a value or a
 //!   typed error within the input; they agree on the token.
+//! - TOKEN-DECODE-AGREES: the streaming `decode_token_from_envelope` and the tree decoder
+//!   `decode_token_from_envelope_tree` give the same `Ok` value, or both reject.
 //! - TOKEN-ROUNDTRIP on what was decoded: the token re-encoded in SOAP 1.1 and 1.2 decodes
 //!   to itself, and so do all the headers; encoding what was decoded again is stable.
 #![no_main]
@@ -14,6 +16,15 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let t = token::decode_token_from_envelope(data);
     typed("decode_token_from_envelope", data.len(), &t);
+    let tree = token::decode_token_from_envelope_tree(data);
+    typed("decode_token_from_envelope_tree", data.len(), &tree);
+    match (&t, &tree) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a, b, "TOKEN-DECODE-AGREES: the decoders read different tokens")
+        }
+        (Err(_), Err(_)) => {}
+        _ => panic!("TOKEN-DECODE-AGREES: streaming {t:?}, tree {tree:?}"),
+    }
     let h = token::decode_headers(data);
     typed("decode_headers", data.len(), &h);
     match (&t, &h) {

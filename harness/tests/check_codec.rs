@@ -7,8 +7,9 @@ use crmauth::codec::fault::mutants;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-const IDS: [&str; 8] = [
+const IDS: [&str; 9] = [
     "TOKEN-ROUNDTRIP",
+    "TOKEN-DECODE-AGREES",
     "TOKEN-ROUNDTRIP-DISCOVERY",
     "TOKEN-ROUNDTRIP-SERVICE",
     "TOKEN-ROUNDTRIP-COOKIE",

@@ -4,7 +4,7 @@
 
 use crmauth::check::codec::{
     cookie_roundtrip, decode_total, discovery_roundtrip, fault_expired, fault_no_false_positive,
-    fault_seed_agrees, service_roundtrip, token_roundtrip,
+    fault_seed_agrees, service_roundtrip, token_decode_agrees, token_roundtrip,
 };
 use crmauth::codec::fault::read_fault;
 use crmauth::codec::token::{self, CrmAuthenticationToken};
@@ -49,6 +49,11 @@ proptest! {
     #[test]
     fn fault_seed_agrees_canonical(input in arb_canonical_fault()) {
         fault_seed_agrees(read_fault, input)?;
+    }
+
+    #[test]
+    fn token_decode_agrees_streaming_and_tree(input in arb_token_decoder_input()) {
+        token_decode_agrees(input)?;
     }
 
     #[test]

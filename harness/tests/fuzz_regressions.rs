@@ -139,6 +139,8 @@ fn codec_seeds_hold_the_target_invariants() {
     for (path, b) in seeds("token_decode") {
         let t = token::decode_token_from_envelope(&b);
         within("token", b.len(), t.as_ref().map(|_| ()).map_err(Clone::clone));
+        let tree = token::decode_token_from_envelope_tree(&b);
+        assert_eq!(t.as_ref().ok(), tree.as_ref().ok(), "TOKEN-DECODE-AGREES {}", path.display());
         if let Ok(Some(t)) = t {
             decoded += 1;
             for v in SoapVersion::ALL {

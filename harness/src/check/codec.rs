@@ -17,7 +17,8 @@ use crate::codec::{rps, soap, DecodeError, SoapVersion};
 use crate::gen::codec::{
     arb_canonical_fault, arb_cookie_header, arb_decoder_input, arb_decoy_fault,
     arb_discovery_request, arb_discovery_response, arb_fault_spelling, arb_headers, arb_prefixes,
-    arb_service_request, arb_service_response, Bytes, CookieCase, FaultDoc,
+    arb_service_request, arb_service_response, arb_token_decoder_input, Bytes, CookieCase,
+    FaultDoc,
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -47,6 +48,24 @@ pub fn token_roundtrip(((v, p), h, req): TokenInput) -> Result<(), TestCaseError
         let back = token::decode_token_from_envelope(simple.as_bytes())
             .map_err(|e| rejected("the token envelope", e))?;
         prop_assert_eq!(back.as_ref(), Some(t));
+    }
+    Ok(())
+}
+
+/// TOKEN-DECODE-AGREES: the streaming token decoder and the tree decoder (the oracle) give
+/// the same `Ok` value whenever either accepts, and both reject otherwise, with typed errors.
+pub fn token_decode_agrees(Bytes(b): Bytes) -> Result<(), TestCaseError> {
+    let fast = token::decode_token_from_envelope(&b);
+    let tree = token::decode_token_from_envelope_tree(&b);
+    typed("decode_token_from_envelope", &b, fast.clone())?;
+    match (&fast, &tree) {
+        (Ok(f), Ok(t)) => prop_assert_eq!(f, t),
+        (Err(_), Err(_)) => {}
+        _ => {
+            return Err(TestCaseError::fail(format!(
+                "the decoders disagree: streaming {fast:?}, tree {tree:?}"
+            )))
+        }
     }
     Ok(())
 }
@@ -191,6 +210,13 @@ pub fn property_cases() -> Vec<Case> {
                     token_roundtrip,
                 )
             },
+        ),
+        Case::new(
+            "TOKEN-DECODE-AGREES",
+            "2.1",
+            Suite::Codec,
+            "the streaming token decoder agrees with the tree decoder on every input",
+            |s: &Settings| check_property(s, arb_token_decoder_input(), token_decode_agrees),
         ),
         Case::new(
             "TOKEN-ROUNDTRIP-DISCOVERY",

@@ -12,6 +12,7 @@ pub mod schema;
 pub mod service;
 pub mod soap;
 pub mod token;
+mod token_stream;
 pub mod view;
 pub mod xml;
 

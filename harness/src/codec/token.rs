@@ -8,7 +8,7 @@ use super::ns::{CORE_NS, WS_NS};
 use super::redact::Ticket;
 use super::schema::{self, leaf, node};
 use super::soap::{self, Envelope, SoapVersion};
-use super::xml::{DecodeError, Element, Prefixes};
+use super::xml::{DecodeError, Element, Limits, Prefixes};
 
 /// `AuthenticationType` (PROTOCOL 2.1): AD=0, Passport=1, Spla=2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -85,7 +85,19 @@ pub struct CrmHeaders {
 
 /// Decode the `CrmAuthenticationToken` header of an envelope. `Ok(None)`: a valid envelope
 /// without that header (or with `xsi:nil="true"`). A repeated header is an error (ours).
+///
+/// One streaming pass, no document tree; accepts exactly what
+/// [`decode_token_from_envelope_tree`] accepts, with the same value (TOKEN-DECODE-AGREES):
+/// the whole envelope must be valid, including the other CRM headers.
 pub fn decode_token_from_envelope(
+    xml: &[u8],
+) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
+    super::token_stream::decode(xml, &Limits::DEFAULT)
+}
+
+/// The tree decoder of the token header ([`soap::parse_envelope`], then [`read_headers`]):
+/// the oracle of [`decode_token_from_envelope`].
+pub fn decode_token_from_envelope_tree(
     xml: &[u8],
 ) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
     let env = soap::parse_envelope(xml)?;
@@ -133,7 +145,7 @@ pub fn read_token(e: &Element) -> Result<CrmAuthenticationToken, DecodeError> {
     })
 }
 
-fn read_caller_origin(e: &Element) -> Result<CallerOriginToken, DecodeError> {
+pub(crate) fn read_caller_origin(e: &Element) -> Result<CallerOriginToken, DecodeError> {
     let f = schema::read(e, &schema::CALLER_ORIGIN_TOKEN_TYPE)?;
     let Some(o) = f.get("CallerOrigin") else {
         return Ok(CallerOriginToken { caller_origin: None });
@@ -157,7 +169,7 @@ fn read_caller_origin(e: &Element) -> Result<CallerOriginToken, DecodeError> {
     Ok(CallerOriginToken { caller_origin: Some(origin) })
 }
 
-fn read_correlation(e: &Element) -> Result<CorrelationToken, DecodeError> {
+pub(crate) fn read_correlation(e: &Element) -> Result<CorrelationToken, DecodeError> {
     let f = schema::read(e, &schema::CORRELATION_TOKEN_TYPE)?;
     let (d, off) = f.required_text("Depth")?;
     Ok(CorrelationToken {

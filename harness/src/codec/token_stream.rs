@@ -1,0 +1,584 @@
+//! Streaming decoder of the `CrmAuthenticationToken` header (PROTOCOL 2.1): one pass over
+//! quick-xml's events (a plain `Reader`; namespace scopes kept by [`xml::check_start`] in a
+//! `NamespaceResolver` reused per thread, so prefixes never matter), no document tree.
+//!
+//! Contract (TOKEN-DECODE-AGREES): on every input it returns `Ok(v)` exactly when the tree
+//! decoder ([`super::token::decode_token_from_envelope_tree`]) returns `Ok(v)`, and a typed
+//! [`DecodeError`] otherwise (offsets and kinds may differ). So it enforces everything the
+//! tree path does: the whole document is scanned for well-formedness and [`Limits`]
+//! (DOCTYPE, entities, encoding, attributes, depth, text per element), the envelope
+//! structure (`Envelope` in a SOAP namespace, optional `Header` then `Body`, no text), no
+//! repeated CRM header, and the content of the three CRM headers (the other two are read
+//! by the tree readers on a small subtree built for them alone; they are rare). Past the
+//! `Header`, only well-formedness and limits are checked, without allocating. Errors carry
+//! the byte offset of the offending event. Never panics.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+
+use quick_xml::events::Event;
+use quick_xml::name::NamespaceResolver;
+
+use super::ns::WS_NS;
+use super::redact::Ticket;
+use super::schema::{self, Max};
+use super::soap::{SoapVersion, SOAP11_NS, SOAP12_NS};
+use super::token::{self, AuthenticationType, CrmAuthenticationToken};
+use super::xml::{self, DecodeError, DecodeErrorKind, Element, Limits, Node, HARD_MAX_DEPTH};
+
+const TOKEN: &str = "CrmAuthenticationToken";
+const CALLER_ORIGIN: &str = "CallerOriginToken";
+const CORRELATION: &str = "CorrelationToken";
+
+/// A token child being read: particle index, nil, offset, its direct text.
+struct Child<'a> {
+    index: usize,
+    nil: bool,
+    offset: u64,
+    text: Cow<'a, str>,
+    /// An element child (an error unless the field is nil).
+    nested: Option<(u64, String)>,
+}
+
+/// The `CrmAuthenticationToken` element being read (not nil).
+struct TokenState<'a> {
+    offset: u64,
+    counts: [u32; 4],
+    pos: usize,
+    /// The first non-nil occurrence of each particle: text and offset.
+    fields: [Option<(Cow<'a, str>, u64)>; 4],
+    child: Option<Child<'a>>,
+}
+
+/// Where the reader is, relative to the envelope structure.
+enum Place<'a> {
+    /// Nothing (or only the root) open yet, or past the structure we check.
+    Outside,
+    /// Inside `CrmAuthenticationToken` (depth 3).
+    Token(TokenState<'a>),
+    /// Inside CallerOriginToken / CorrelationToken: the subtree being built.
+    Capture(&'static str, Vec<Element>),
+    /// Inside a nil CRM header or another header block: only well-formedness.
+    Skip,
+}
+
+/// Decode the token header of an envelope in one streaming pass, under `limits`.
+pub(crate) fn decode(
+    input: &[u8],
+    limits: &Limits,
+) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
+    if input.len() > limits.max_input_bytes {
+        return Err(DecodeError::new(
+            limits.max_input_bytes as u64,
+            DecodeErrorKind::TooLarge { limit: limits.max_input_bytes },
+        ));
+    }
+    let max_depth = limits.max_depth.min(HARD_MAX_DEPTH);
+    let mut reader = xml::new_plain_reader(input);
+    // A resolver left with its bindings' capacity by an earlier call on this thread.
+    let mut resolver = RESOLVER.with(|r| r.borrow_mut().take()).unwrap_or_default();
+    let mut d = Decoder {
+        text_used: Vec::with_capacity(16),
+        root_seen: false,
+        root_offset: 0,
+        version: None,
+        header_seen: false,
+        body_seen: false,
+        counts: [0; 3],
+        token: None,
+        place: Place::Outside,
+    };
+    loop {
+        let before = reader.buffer_position();
+        let event = match reader.read_event() {
+            Ok(ev) => ev,
+            Err(e) => return Err(DecodeError::malformed(reader.error_position(), e.to_string())),
+        };
+        match event {
+            Event::Start(ref s) | Event::Empty(ref s) => {
+                let empty = matches!(event, Event::Empty(_));
+                if d.root_seen && d.text_used.is_empty() {
+                    return Err(DecodeError::malformed(before, "content after the root element"));
+                }
+                if d.text_used.len() + 1 > max_depth {
+                    return Err(DecodeError::new(
+                        before,
+                        DecodeErrorKind::TooDeep { limit: max_depth },
+                    ));
+                }
+                d.start(&mut resolver, s, before, limits)?;
+                d.text_used.push(0);
+                if empty {
+                    d.end(before)?;
+                    resolver.pop();
+                }
+            }
+            Event::End(_) => {
+                if d.text_used.is_empty() {
+                    return Err(DecodeError::malformed(before, "unmatched end tag"));
+                }
+                d.end(before)?;
+                resolver.pop();
+            }
+            Event::Text(t) => {
+                let text =
+                    t.xml10_content().map_err(|e| DecodeError::malformed(before, e.to_string()))?;
+                d.text(text, before, limits)?;
+            }
+            Event::CData(c) => {
+                let text =
+                    c.xml10_content().map_err(|e| DecodeError::malformed(before, e.to_string()))?;
+                d.text(text, before, limits)?;
+            }
+            Event::GeneralRef(r) => {
+                let ch = xml::resolve_reference(&r, before)?;
+                let mut buf = [0u8; 4];
+                d.text(Cow::Owned(ch.encode_utf8(&mut buf).to_owned()), before, limits)?;
+            }
+            Event::DocType(_) => return Err(DecodeError::new(before, DecodeErrorKind::Doctype)),
+            Event::Decl(decl) => {
+                if let Some(Ok(enc)) = decl.encoding() {
+                    if !enc.eq_ignore_ascii_case(b"utf-8") {
+                        return Err(DecodeError::bad_value(
+                            before,
+                            "encoding",
+                            &String::from_utf8_lossy(&enc),
+                        ));
+                    }
+                }
+            }
+            Event::Comment(_) | Event::PI(_) => {}
+            Event::Eof => {
+                if !d.text_used.is_empty() {
+                    return Err(DecodeError::malformed(before, "unclosed element at end of input"));
+                }
+                if !d.root_seen {
+                    return Err(DecodeError::malformed(before, "no root element"));
+                }
+                // Every scope is closed: the resolver is back to its initial bindings.
+                RESOLVER.with(|r| *r.borrow_mut() = Some(resolver));
+                if !d.body_seen {
+                    return Err(DecodeError::missing(d.root_offset, "Body"));
+                }
+                return Ok(d.token);
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// One namespace resolver per thread, reused after a call that closed every scope.
+    static RESOLVER: RefCell<Option<NamespaceResolver>> = const { RefCell::new(None) };
+}
+
+struct Decoder<'a> {
+    /// Text bytes directly inside each open element (the stack of open elements).
+    text_used: Vec<usize>,
+    root_seen: bool,
+    root_offset: u64,
+    version: Option<SoapVersion>,
+    header_seen: bool,
+    body_seen: bool,
+    /// How many token, caller-origin and correlation headers were seen.
+    counts: [u32; 3],
+    token: Option<CrmAuthenticationToken>,
+    place: Place<'a>,
+}
+
+fn is_ws(s: &str) -> bool {
+    s.trim().is_empty()
+}
+
+impl<'a> Decoder<'a> {
+    /// A start tag at depth `self.text_used.len() + 1`.
+    fn start(
+        &mut self,
+        resolver: &mut NamespaceResolver,
+        s: &quick_xml::events::BytesStart<'_>,
+        offset: u64,
+        limits: &Limits,
+    ) -> Result<(), DecodeError> {
+        let depth = self.text_used.len() + 1;
+        if let Place::Capture(_, stack) = &mut self.place {
+            xml::check_start(resolver, s, offset, limits)?;
+            stack.push(xml::start_element(resolver, s, offset, limits)?);
+            return Ok(());
+        }
+        let v = xml::check_start(resolver, s, offset, limits)?;
+        let envelope_ns = self.version.map(|v| v.namespace().as_bytes());
+        match depth {
+            1 => {
+                self.root_seen = true;
+                self.root_offset = offset;
+                if v.local != b"Envelope" {
+                    return Err(DecodeError::missing(offset, "Envelope"));
+                }
+                self.version = match v.namespace {
+                    Some(ns) if ns == SOAP11_NS.as_bytes() => Some(SoapVersion::V11),
+                    Some(ns) if ns == SOAP12_NS.as_bytes() => Some(SoapVersion::V12),
+                    found => {
+                        return Err(DecodeError::new(
+                            offset,
+                            DecodeErrorKind::WrongNamespace {
+                                name: "Envelope".into(),
+                                expected: format!("{SOAP11_NS} or {SOAP12_NS}"),
+                                found: String::from_utf8_lossy(found.unwrap_or_default())
+                                    .into_owned(),
+                            },
+                        ))
+                    }
+                };
+            }
+            2 => {
+                let in_env = v.namespace.is_some() && v.namespace == envelope_ns;
+                if in_env && v.local == b"Header" && !self.header_seen && !self.body_seen {
+                    self.header_seen = true;
+                } else if in_env && v.local == b"Body" && !self.body_seen {
+                    self.body_seen = true;
+                } else {
+                    return Err(DecodeError::unexpected(
+                        offset,
+                        String::from_utf8_lossy(v.local).into_owned(),
+                    ));
+                }
+            }
+            3 if self.header_seen && !self.body_seen => {
+                if v.namespace != Some(WS_NS.as_bytes()) {
+                    self.place = Place::Skip;
+                    return Ok(());
+                }
+                let (i, name) = match v.local {
+                    b"CrmAuthenticationToken" => (0, TOKEN),
+                    b"CallerOriginToken" => (1, CALLER_ORIGIN),
+                    b"CorrelationToken" => (2, CORRELATION),
+                    _ => {
+                        self.place = Place::Skip;
+                        return Ok(());
+                    }
+                };
+                self.counts[i] += 1;
+                if self.counts[i] > 1 {
+                    return Err(DecodeError::unexpected(
+                        offset,
+                        format!("{name} (repeated header)"),
+                    ));
+                }
+                let nil = v.nil;
+                self.place = match (i, nil) {
+                    (_, true) => Place::Skip,
+                    (0, false) => Place::Token(TokenState {
+                        offset,
+                        counts: [0; 4],
+                        pos: 0,
+                        fields: [None, None, None, None],
+                        child: None,
+                    }),
+                    _ => {
+                        Place::Capture(name, vec![xml::start_element(resolver, s, offset, limits)?])
+                    }
+                };
+            }
+            4 => {
+                if let Place::Token(t) = &mut self.place {
+                    t.child_start(v.namespace, v.local, v.nil, offset)?;
+                }
+            }
+            _ => {
+                if let Place::Token(TokenState { child: Some(c), .. }) = &mut self.place {
+                    if c.nested.is_none() {
+                        c.nested = Some((offset, String::from_utf8_lossy(v.local).into_owned()));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The end of the element at depth `self.text_used.len()`.
+    fn end(&mut self, _offset: u64) -> Result<(), DecodeError> {
+        let depth = self.text_used.len();
+        self.text_used.pop();
+        match &mut self.place {
+            Place::Capture(name, stack) => {
+                let el = stack.pop().unwrap_or_default();
+                if let Some(parent) = stack.last_mut() {
+                    parent.children.push(Node::Element(el));
+                } else {
+                    if *name == CALLER_ORIGIN {
+                        token::read_caller_origin(&el)?;
+                    } else {
+                        token::read_correlation(&el)?;
+                    }
+                    self.place = Place::Outside;
+                }
+            }
+            Place::Token(t) if depth == 4 => t.child_end()?,
+            Place::Token(_) if depth == 3 => {
+                let Place::Token(t) = std::mem::replace(&mut self.place, Place::Outside) else {
+                    unreachable!("matched above")
+                };
+                self.token = Some(t.finish()?);
+            }
+            Place::Skip if depth == 3 => self.place = Place::Outside,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Character data directly inside the innermost open element (or outside the root).
+    fn text(
+        &mut self,
+        text: Cow<'a, str>,
+        offset: u64,
+        limits: &Limits,
+    ) -> Result<(), DecodeError> {
+        let depth = self.text_used.len();
+        let Some(used) = self.text_used.last_mut() else {
+            return if is_ws(&text) {
+                Ok(())
+            } else {
+                Err(DecodeError::malformed(offset, "text outside the root element"))
+            };
+        };
+        *used += text.len();
+        if *used > limits.max_text_bytes {
+            return Err(DecodeError::new(
+                offset,
+                DecodeErrorKind::TextTooLong { limit: limits.max_text_bytes },
+            ));
+        }
+        match &mut self.place {
+            _ if depth == 1 && !is_ws(&text) => {
+                return Err(DecodeError::malformed(self.root_offset, "text inside Envelope"));
+            }
+            Place::Capture(_, stack) => {
+                if let Some(el) = stack.last_mut() {
+                    match el.children.last_mut() {
+                        Some(Node::Text(t)) => t.push_str(&text),
+                        _ => el.children.push(Node::Text(text.into_owned())),
+                    }
+                }
+            }
+            Place::Token(t) if depth == 3 && !is_ws(&text) => {
+                return Err(DecodeError::malformed(t.offset, format!("text inside {TOKEN}")));
+            }
+            Place::Token(TokenState { child: Some(c), .. }) if depth == 4 => {
+                if c.text.is_empty() {
+                    c.text = text;
+                } else {
+                    c.text.to_mut().push_str(&text);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+impl<'a> TokenState<'a> {
+    /// A child of the token element: `schema::read` on [`schema::TOKEN_TYPE`], one child.
+    fn child_start(
+        &mut self,
+        ns: Option<&[u8]>,
+        local: &[u8],
+        nil: bool,
+        offset: u64,
+    ) -> Result<(), DecodeError> {
+        let def = &schema::TOKEN_TYPE;
+        let name = || String::from_utf8_lossy(local).into_owned();
+        let Some(j) = def.particles.iter().position(|p| p.name.as_bytes() == local) else {
+            return Err(DecodeError::unexpected(offset, name()));
+        };
+        let part = &def.particles[j];
+        if ns != Some(part.ns.as_bytes()) {
+            return Err(DecodeError::new(
+                offset,
+                DecodeErrorKind::WrongNamespace {
+                    name: name(),
+                    expected: part.ns.to_owned(),
+                    found: String::from_utf8_lossy(ns.unwrap_or_default()).into_owned(),
+                },
+            ));
+        }
+        if j < self.pos {
+            return Err(DecodeError::unexpected(offset, format!("{} (out of order)", name())));
+        }
+        for (k, skipped) in def.particles.iter().enumerate().take(j).skip(self.pos) {
+            if self.counts[k] < skipped.min {
+                return Err(DecodeError::missing(offset, skipped.name));
+            }
+        }
+        self.pos = j;
+        self.counts[j] += 1;
+        if part.max == Max::One && self.counts[j] > 1 {
+            return Err(DecodeError::unexpected(offset, format!("{} (repeated)", name())));
+        }
+        self.child = Some(Child { index: j, nil, offset, text: Cow::Borrowed(""), nested: None });
+        Ok(())
+    }
+
+    /// The end of a token child: its text, unless it is nil (a nil field counts as absent).
+    fn child_end(&mut self) -> Result<(), DecodeError> {
+        let Some(c) = self.child.take() else { return Ok(()) };
+        if c.nil {
+            return Ok(());
+        }
+        if let Some((off, local)) = c.nested {
+            return Err(DecodeError::unexpected(off, local));
+        }
+        if self.fields[c.index].is_none() {
+            self.fields[c.index] = Some((c.text, c.offset));
+        }
+        Ok(())
+    }
+
+    /// The end of the token element: required children, then the values ([`token::read_token`]).
+    fn finish(self) -> Result<CrmAuthenticationToken, DecodeError> {
+        let def = &schema::TOKEN_TYPE;
+        for (k, part) in def.particles.iter().enumerate() {
+            if self.counts[k] < part.min {
+                return Err(DecodeError::missing(self.offset, part.name));
+            }
+        }
+        let [at, ticket, org, caller] = self.fields;
+        let (at, off) =
+            at.ok_or_else(|| DecodeError::missing(self.offset, "AuthenticationType"))?;
+        let authentication_type = at
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(AuthenticationType::from_code)
+            .ok_or_else(|| DecodeError::bad_value(off, "AuthenticationType", &at))?;
+        let (id, off) = caller.ok_or_else(|| DecodeError::missing(self.offset, "CallerId"))?;
+        Ok(CrmAuthenticationToken {
+            authentication_type,
+            crm_ticket: ticket.map(|(t, _)| Ticket::new(t.into_owned())),
+            organization_name: org.map(|(t, _)| t.into_owned()),
+            caller_id: schema::parse_guid(&id, "CallerId", off)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::ns::CORE_NS;
+    use super::super::token::decode_token_from_envelope_tree;
+    use super::*;
+
+    const S11: &str = SOAP11_NS;
+    const XSI: &str = xml::XSI_NS;
+
+    fn env(header: &str, body: &str) -> String {
+        format!(
+            r#"<s:Envelope xmlns:s="{S11}" xmlns:i="{XSI}" xmlns:w="{WS_NS}" xmlns:c="{CORE_NS}">{header}<s:Body>{body}</s:Body></s:Envelope>"#
+        )
+    }
+
+    fn tok(attrs: &str, inner: &str) -> String {
+        format!("<s:Header><w:CrmAuthenticationToken{attrs}>{inner}</w:CrmAuthenticationToken></s:Header>")
+    }
+
+    /// Both decoders on `xml`: the same `Ok`, or both `Err`; returns the streaming result.
+    fn agree(xml: &str) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
+        let fast = decode(xml.as_bytes(), &Limits::DEFAULT);
+        let tree = decode_token_from_envelope_tree(xml.as_bytes());
+        match (&fast, &tree) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{xml}"),
+            (Err(_), Err(_)) => {}
+            _ => panic!("disagree on {xml}\nstreaming {fast:?}\ntree {tree:?}"),
+        }
+        fast
+    }
+
+    const Z: &str = "00000000-0000-0000-0000-000000000000";
+
+    #[test]
+    fn namespace_scopes_and_attributes_agree() {
+        let many = (0..20).map(|i| format!(" a{i}='1'")).collect::<String>();
+        let children =
+            format!("<c:AuthenticationType>2</c:AuthenticationType><c:CallerId>{Z}</c:CallerId>");
+        // xsi:nil before the declaration of its prefix, on the same element
+        let late = format!(
+            "<s:Header><w:CrmAuthenticationToken n:nil='true' xmlns:n='{XSI}'>{children}</w:CrmAuthenticationToken></s:Header>"
+        );
+        assert_eq!(agree(&env(&late, "")).unwrap(), None);
+        let undeclared = "<s:Header><w:CrmAuthenticationToken xmlns:n='' n:nil='true'/></s:Header>";
+        let scoped = format!(
+            "<s:Header><w:X xmlns:k='{CORE_NS}'/><w:CrmAuthenticationToken><k:AuthenticationType>2</k:AuthenticationType></w:CrmAuthenticationToken></s:Header>"
+        );
+        for bad in [
+            env(undeclared, ""),
+            env(&scoped, ""),
+            env("", &format!("<a{many} a19='2'/>")),
+            env("", "<a a='1' a='2'/>"),
+            env("", "<a xmlns:xml='urn:x'/>"),
+            env("", "<a xmlns:p='http://www.w3.org/XML/1998/namespace'/>"),
+            env("", "<a xmlns:xmlns='urn:x'/>"),
+            env("", &format!("<a i:type='q:T' xmlns:i='{XSI}'/>")),
+            env("", "<a p:b='1'/>"),
+        ] {
+            assert!(agree(&bad).is_err(), "{bad}");
+        }
+        for ok in [
+            env("", &format!("<a{many}/>")),
+            env("", "<a xmlns:xml='http://www.w3.org/XML/1998/namespace' xml:lang='en'/>"),
+            env("", "<a i:type='q:T' xmlns:q='urn:q' b='&amp;'/>"),
+            env("", "<a xmlns:p='urn:&amp;'><p:b/></a>"),
+        ] {
+            assert_eq!(agree(&ok).unwrap(), None, "{ok}");
+        }
+        let token = format!(
+            "<s:Header><w:CrmAuthenticationToken>{children}</w:CrmAuthenticationToken></s:Header>"
+        );
+        // the same decoder twice on one thread (the reused resolver), after an error
+        assert!(agree(&env("", "<p:x/>")).is_err());
+        assert!(agree(&env(&token, "")).unwrap().is_some());
+        assert!(agree(&env(&token, "")).unwrap().is_some());
+    }
+
+    #[test]
+    fn edge_cases_agree() {
+        let ok_children = format!(
+            "<c:AuthenticationType><![CDATA[ 1]]>&#32;</c:AuthenticationType><c:CrmTicket>a&lt;<!--x-->b\r\nc</c:CrmTicket><c:CallerId>{Z}</c:CallerId>"
+        );
+        let t = agree(&env(&tok("", &ok_children), "")).unwrap().unwrap();
+        assert_eq!(t.crm_ticket.as_ref().map(|t| t.reveal()), Some("a<b\nc"));
+        // A nil field with element content is absent, not an error.
+        let nil_child = format!(
+            "<c:AuthenticationType>0</c:AuthenticationType><c:CrmTicket i:nil='true'><x/></c:CrmTicket><c:CallerId>{Z}</c:CallerId>"
+        );
+        assert_eq!(agree(&env(&tok("", &nil_child), "")).unwrap().unwrap().crm_ticket, None);
+        for bad in [
+            // text, nesting, order, repetition, missing, nil required field
+            env(&tok("", &format!("x{ok_children}")), ""),
+            env(&tok("", &ok_children.replace("b\r\nc", "<y/>")), ""),
+            env(&tok("", &format!("<c:CallerId>{Z}</c:CallerId>{ok_children}")), ""),
+            env(&tok("", "<c:AuthenticationType>0</c:AuthenticationType>"), ""),
+            env(&tok("", &ok_children.replace("<c:AuthenticationType>", "<c:AuthenticationType i:nil='1'>")), ""),
+            // repeated token (even nil), a bad CorrelationToken, text in Envelope,
+            // structure, body well-formedness and limits
+            env("<s:Header><w:CrmAuthenticationToken i:nil='true'/><w:CrmAuthenticationToken i:nil='true'/></s:Header>", ""),
+            env("<s:Header><w:CorrelationToken><c:Depth>1</c:Depth></w:CorrelationToken></s:Header>", ""),
+            env("<s:Header/>x", ""),
+            env("<s:Header/><s:Header/>", ""),
+            env("", "<a b='&bad;'/>"),
+            env("", "<p:a/>"),
+            env("", &"<a>".repeat(70)),
+            env("", &format!("<a>{}</a>", "x".repeat(70_000))),
+            format!("<s:Envelope xmlns:s='{S11}'><s:Body/></s:Envelope><x/>"),
+            format!("<s:Envelope xmlns:s='{S11}'><s:Body/><s:Header/></s:Envelope>"),
+            format!("<!DOCTYPE s><s:Envelope xmlns:s='{S11}'><s:Body/></s:Envelope>"),
+        ] {
+            assert!(agree(&bad).is_err(), "{bad}");
+        }
+        for none in [
+            env("", ""),
+            env(&tok(" i:nil='true'", "junk<x/>"), ""),
+            env("<s:Header><CrmAuthenticationToken xmlns='urn:o'/></s:Header>", ""),
+            env("", &format!("<w:CrmAuthenticationToken>{ok_children}</w:CrmAuthenticationToken>")),
+            env("<s:Header><w:CallerOriginToken i:nil='true'/></s:Header> \n", "&#xA0;"),
+        ] {
+            assert_eq!(agree(&none).unwrap(), None, "{none}");
+        }
+    }
+}
