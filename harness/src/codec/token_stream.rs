@@ -136,17 +136,7 @@ pub(crate) fn decode(
                 d.text(Cow::Owned(ch.encode_utf8(&mut buf).to_owned()), before, limits)?;
             }
             Event::DocType(_) => return Err(DecodeError::new(before, DecodeErrorKind::Doctype)),
-            Event::Decl(decl) => {
-                if let Some(Ok(enc)) = decl.encoding() {
-                    if !enc.eq_ignore_ascii_case(b"utf-8") {
-                        return Err(DecodeError::bad_value(
-                            before,
-                            "encoding",
-                            &String::from_utf8_lossy(&enc),
-                        ));
-                    }
-                }
-            }
+            Event::Decl(decl) => xml::check_declaration(&decl, before)?,
             Event::Comment(_) | Event::PI(_) => {}
             Event::Eof => {
                 if !d.text_used.is_empty() {

@@ -132,6 +132,20 @@ impl DecodeError {
     }
 }
 
+/// The XML declaration: only UTF-8 is accepted (shared by every reader of this module's
+/// contract).
+pub(crate) fn check_declaration(
+    d: &quick_xml::events::BytesDecl<'_>,
+    at: u64,
+) -> Result<(), DecodeError> {
+    match d.encoding() {
+        Some(Ok(enc)) if !enc.eq_ignore_ascii_case(b"utf-8") => {
+            Err(DecodeError::bad_value(at, "encoding", &String::from_utf8_lossy(&enc)))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// An expanded name: namespace URI (None = no namespace) and local name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExpandedName {
@@ -366,17 +380,7 @@ pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Element, DecodeError>
                 push_text(&mut stack, ch.encode_utf8(&mut buf), before, limits)?;
             }
             Event::DocType(_) => return Err(DecodeError::new(before, DecodeErrorKind::Doctype)),
-            Event::Decl(d) => {
-                if let Some(Ok(enc)) = d.encoding() {
-                    if !enc.eq_ignore_ascii_case(b"utf-8") {
-                        return Err(DecodeError::bad_value(
-                            before,
-                            "encoding",
-                            &String::from_utf8_lossy(&enc),
-                        ));
-                    }
-                }
-            }
+            Event::Decl(d) => check_declaration(&d, before)?,
             Event::Comment(_) | Event::PI(_) => {}
             Event::Eof => {
                 if !stack.is_empty() {
