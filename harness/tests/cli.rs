@@ -198,3 +198,18 @@ fn explain_describes_and_deny_warnings_fails_on_findings() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("\"kind\": \"unreachable\"") && err.contains("1 finding(s)"), "{err}");
 }
+
+#[test]
+fn a_pipeline_that_is_not_utf8_exits_2_naming_the_byte() {
+    let p = temp("latin1.xml", "");
+    std::fs::write(&p, b"<pipeline>\xff</pipeline>").unwrap();
+    let out = crmauth(&[
+        "eval",
+        "--pipeline",
+        p.to_str().unwrap(),
+        "--request",
+        "corpus/requests/onpremise-sdk-ad.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("latin1.xml: not UTF-8 at byte 10"));
+}

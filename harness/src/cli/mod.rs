@@ -29,15 +29,14 @@ impl CliError {
     }
 }
 
-/// Reads a whole file (or standard input for `-`) as UTF-8, naming it on error.
+/// Reads a whole file (or standard input for `-`) as UTF-8, naming it on error; at most
+/// 16 MiB (the same reader and limit as `decode`).
 pub fn read_input(path: &Path) -> Result<String, CliError> {
-    if path.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-            .map_err(|e| CliError::input(format!("<stdin>: {e}")))?;
-        return Ok(s);
-    }
-    std::fs::read_to_string(path).map_err(|e| CliError::input(format!("{}: {e}", path.display())))
+    let name = path.to_string_lossy();
+    let bytes = codec::read_input(&name).map_err(|e| CliError::input(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        CliError::input(format!("{name}: not UTF-8 at byte {}", e.utf8_error().valid_up_to()))
+    })
 }
 
 /// Parses a JSON file into `T`, naming the file, line and column on error.
