@@ -132,6 +132,29 @@ impl DecodeError {
     }
 }
 
+/// The attribute limits: at most `max_attributes` on an element (the `count`-th is being
+/// read), each value at most `max_text_bytes`.
+fn attribute_limits(
+    count: usize,
+    value_len: usize,
+    limits: &Limits,
+    offset: u64,
+) -> Result<(), DecodeError> {
+    if count > limits.max_attributes {
+        return Err(DecodeError::new(
+            offset,
+            DecodeErrorKind::TooManyAttributes { limit: limits.max_attributes },
+        ));
+    }
+    if value_len > limits.max_text_bytes {
+        return Err(DecodeError::new(
+            offset,
+            DecodeErrorKind::TextTooLong { limit: limits.max_text_bytes },
+        ));
+    }
+    Ok(())
+}
+
 /// The XML declaration: only UTF-8 is accepted (shared by every reader of this module's
 /// contract).
 pub(crate) fn check_declaration(
@@ -511,18 +534,7 @@ pub(crate) fn start_element(
     for attr in s.attributes().with_checks(true) {
         let attr = attr.map_err(|e| DecodeError::malformed(offset, e.to_string()))?;
         count += 1;
-        if count > limits.max_attributes {
-            return Err(DecodeError::new(
-                offset,
-                DecodeErrorKind::TooManyAttributes { limit: limits.max_attributes },
-            ));
-        }
-        if attr.value.len() > limits.max_text_bytes {
-            return Err(DecodeError::new(
-                offset,
-                DecodeErrorKind::TextTooLong { limit: limits.max_text_bytes },
-            ));
-        }
+        attribute_limits(count, attr.value.len(), limits, offset)?;
         let value = attr.unescape_value().map_err(|e| attribute_error(offset, e))?;
         let key = attr.key;
         if let Some(decl) = key.as_namespace_binding() {
@@ -628,18 +640,7 @@ pub(crate) fn check_start<'r>(
             None => more_keys.push(raw_key),
         }
         count += 1;
-        if count > limits.max_attributes {
-            return Err(DecodeError::new(
-                offset,
-                DecodeErrorKind::TooManyAttributes { limit: limits.max_attributes },
-            ));
-        }
-        if attr.value.len() > limits.max_text_bytes {
-            return Err(DecodeError::new(
-                offset,
-                DecodeErrorKind::TextTooLong { limit: limits.max_text_bytes },
-            ));
-        }
+        attribute_limits(count, attr.value.len(), limits, offset)?;
         // Without a reference, unescaping is only UTF-8 decoding.
         let value: std::borrow::Cow<'_, str> = if attr.value.contains(&b'&') {
             std::borrow::Cow::Owned(
