@@ -92,13 +92,7 @@ fn org_disabled(env: &Environment, org: &str) -> bool {
 
 /// The Windows identity as an enabled user of an enabled organization chosen by `which`.
 fn windows_user<'a>(cx: Context<'a>, which: impl Fn(&User) -> bool) -> ProviderResult<'a> {
-    let Some(acct) = account(cx) else {
-        return ProviderResult::NotHandled;
-    };
-    let found = cx.env.users.iter().find(|u| {
-        is_account(u, acct) && which(u) && !u.disabled && !org_disabled(cx.env, &u.organization)
-    });
-    match found {
+    match find_windows_user(cx, which) {
         Some(u) => ProviderResult::Handled(Identity {
             user: Some(u.id),
             organization: Some(&u.organization),
@@ -106,6 +100,15 @@ fn windows_user<'a>(cx: Context<'a>, which: impl Fn(&User) -> bool) -> ProviderR
         }),
         None => ProviderResult::NotHandled,
     }
+}
+
+/// The first enabled user of an enabled organization, chosen by `which`, whose Windows
+/// account is the request's.
+fn find_windows_user<'a>(cx: Context<'a>, which: impl Fn(&User) -> bool) -> Option<&'a User> {
+    let acct = account(cx)?;
+    cx.env.users.iter().find(|u| {
+        is_account(u, acct) && which(u) && !u.disabled && !org_disabled(cx.env, &u.organization)
+    })
 }
 
 /// A ticket's user, when the ticket is issued, unexpired, and for `org` (if given).
@@ -151,14 +154,9 @@ fn token<'a>(cx: Context<'a>, t: &'a CrmAuthenticationToken) -> ProviderResult<'
     };
     let acting = match (t.authentication_type, &t.crm_ticket) {
         (AuthenticationType::Ad, _) => {
-            match windows_user(cx, |u| u.organization.eq_ignore_ascii_case(org)) {
-                ProviderResult::Handled(Identity { user: Some(id), .. }) => {
-                    match cx.env.users.iter().find(|u| u.id == id) {
-                        Some(u) => u,
-                        None => return ProviderResult::Failed(codes::INVALID_USER_AUTH),
-                    }
-                }
-                _ => return ProviderResult::Failed(codes::INVALID_USER_AUTH),
+            match find_windows_user(cx, |u| u.organization.eq_ignore_ascii_case(org)) {
+                Some(u) => u,
+                None => return ProviderResult::Failed(codes::INVALID_USER_AUTH),
             }
         }
         (_, Some(ticket)) => match ticket_user(cx.env, ticket, Some(org)) {
