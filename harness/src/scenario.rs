@@ -2,9 +2,7 @@
 //! with the outcome each must get. The files live in `corpus/vectors/scenarios/`; both evaluators
 //! replay them.
 
-use crate::pipeline::json::outcome_json;
-use crate::pipeline::outcome::Trace;
-use crate::pipeline::strategy::Deployment;
+use crate::pipeline::strategy::{Deployment, Engine};
 use crate::pipeline::{xml, CompiledPipeline, Environment, Pipeline, Request, Strategy};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -50,13 +48,6 @@ pub struct ScenarioError {
     pub message: String,
 }
 
-/// Which evaluator to run a scenario on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Evaluator {
-    Reference,
-    Compiled,
-}
-
 fn read(path: &Path) -> Result<String, ScenarioError> {
     std::fs::read_to_string(path)
         .map_err(|e| ScenarioError { path: path.to_owned(), message: e.to_string() })
@@ -80,12 +71,8 @@ impl ScenarioTable {
         let authentication = pipeline(&dir.join(&file.pipeline))?;
         let post_authentication = file.post_pipeline.map(|p| pipeline(&dir.join(p))).transpose()?;
         let env = json(&dir.join(&file.env))?;
-        let compiled = Deployment {
-            strategy: file.strategy,
-            authentication: CompiledPipeline::compile(&authentication),
-            post_authentication: post_authentication.as_ref().map(CompiledPipeline::compile),
-        };
         let reference = Deployment { strategy: file.strategy, authentication, post_authentication };
+        let compiled = reference.compile();
         Ok(ScenarioTable {
             path: path.to_owned(),
             reference,
@@ -97,27 +84,17 @@ impl ScenarioTable {
 
     /// Runs one scenario and returns the outcome JSON with both traces
     /// (`{"outcome", "trace", "post_trace"}`).
-    pub fn run(&self, scenario: &Scenario, evaluator: Evaluator) -> Value {
+    pub fn run(&self, scenario: &Scenario, engine: Engine) -> Value {
         let request = scenario.request.clone().prepare();
-        let (mut trace, mut post) = (Trace::default(), Trace::default());
-        let outcome = match evaluator {
-            Evaluator::Reference => outcome_json(
-                &self.reference.evaluate_observed(&request, &self.env, &mut trace, &mut post),
-            ),
-            Evaluator::Compiled => outcome_json(
-                &self.compiled.evaluate_observed(&request, &self.env, &mut trace, &mut post),
-            ),
-        };
-        serde_json::json!({
-            "outcome": outcome,
-            "trace": crate::pipeline::json::trace_json(&trace),
-            "post_trace": crate::pipeline::json::trace_json(&post),
-        })
+        match engine {
+            Engine::Reference => self.reference.evaluate_json(&request, &self.env),
+            Engine::Compiled => self.compiled.evaluate_json(&request, &self.env),
+        }
     }
 
     /// Checks one scenario: `Err` lists every expected key that differs.
-    pub fn check(&self, scenario: &Scenario, evaluator: Evaluator) -> Result<(), String> {
-        let got = self.run(scenario, evaluator);
+    pub fn check(&self, scenario: &Scenario, engine: Engine) -> Result<(), String> {
+        let got = self.run(scenario, engine);
         let mismatches: Vec<String> = scenario
             .expect
             .iter()

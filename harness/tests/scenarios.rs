@@ -1,6 +1,7 @@
 //! The standard pipelines' scenario tables (PROTOCOL 1.6), on both evaluators.
 
-use crmauth::scenario::{Evaluator, ScenarioTable};
+use crmauth::pipeline::strategy::Engine;
+use crmauth::scenario::ScenarioTable;
 use std::path::PathBuf;
 
 fn table(name: &str) -> ScenarioTable {
@@ -14,13 +15,13 @@ fn replay(name: &str) {
     assert!(!t.scenarios.is_empty());
     let mut failures = Vec::new();
     for s in &t.scenarios {
-        for e in [Evaluator::Reference, Evaluator::Compiled] {
+        for e in [Engine::Reference, Engine::Compiled] {
             if let Err(m) = t.check(s, e) {
                 failures.push(format!("[{e:?}] {m}"));
             }
         }
         // PIPE-ORACLE on the tables: same outcome and same trace.
-        assert_eq!(t.run(s, Evaluator::Reference), t.run(s, Evaluator::Compiled), "{}", s.name);
+        assert_eq!(t.run(s, Engine::Reference), t.run(s, Engine::Compiled), "{}", s.name);
     }
     assert!(failures.is_empty(), "{} scenario failures:\n{}", failures.len(), failures.join("\n"));
 }

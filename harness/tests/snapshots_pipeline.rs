@@ -2,8 +2,9 @@
 //! pipeline, and the outcome and trace of every scenario on the standard pipelines.
 //! CI runs with `INSTA_UPDATE=no`: a changed or missing snapshot fails.
 
+use crmauth::pipeline::strategy::Engine;
 use crmauth::pipeline::xml;
-use crmauth::scenario::{Evaluator, ScenarioTable};
+use crmauth::scenario::ScenarioTable;
 use std::path::PathBuf;
 
 fn corpus() -> PathBuf {
@@ -40,7 +41,7 @@ fn eval_traces_of_the_scenario_tables() {
             .scenarios
             .iter()
             .map(|s| {
-                let mut v = t.run(s, Evaluator::Compiled);
+                let mut v = t.run(s, Engine::Compiled);
                 v["name"] = s.name.clone().into();
                 v
             })

@@ -2,7 +2,8 @@
 //! both evaluators, IDs `VEC-<table>-<n>`.
 
 use super::{Case, Settings, Status, Suite};
-use crate::scenario::{Evaluator, ScenarioTable};
+use crate::pipeline::strategy::Engine;
+use crate::scenario::ScenarioTable;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -52,13 +53,13 @@ pub fn scenario_cases(corpus: &Path) -> Vec<Case> {
                         move |_: &Settings| {
                             let scenario = &table.scenarios[n];
                             let mut problems = Vec::new();
-                            for evaluator in [Evaluator::Reference, Evaluator::Compiled] {
-                                if let Err(m) = table.check(scenario, evaluator) {
-                                    problems.push(format!("{evaluator:?}: {m}"));
+                            for engine in [Engine::Reference, Engine::Compiled] {
+                                if let Err(m) = table.check(scenario, engine) {
+                                    problems.push(format!("{engine:?}: {m}"));
                                 }
                             }
-                            if table.run(scenario, Evaluator::Reference)
-                                != table.run(scenario, Evaluator::Compiled)
+                            if table.run(scenario, Engine::Reference)
+                                != table.run(scenario, Engine::Compiled)
                             {
                                 problems
                                     .push("PIPE-ORACLE: the evaluators' traces differ".to_string());

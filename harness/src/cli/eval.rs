@@ -1,21 +1,10 @@
 //! `crmauth eval`: one request through a pipeline, with the outcome and the trace.
 
 use super::{read_input, read_json, CliError};
-use crate::pipeline::json::{outcome_json, trace_json};
-use crate::pipeline::outcome::Trace;
-use crate::pipeline::strategy::Deployment;
-use crate::pipeline::{xml, CompiledPipeline, Environment, Pipeline, Request, Strategy};
-use serde_json::{json, Value};
+use crate::pipeline::strategy::{Deployment, Engine};
+use crate::pipeline::{xml, Environment, Pipeline, Request, Strategy};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-/// Which evaluator runs the request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum EngineChoice {
-    /// The compiled engine.
-    Compiled,
-    /// The reference interpreter.
-    Reference,
-}
 
 /// The strategy, as on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -71,7 +60,7 @@ pub struct EvalArgs {
     #[arg(long, value_enum, default_value = "json")]
     pub format: Format,
     #[arg(long, value_enum, default_value = "compiled")]
-    pub engine: EngineChoice,
+    pub engine: Engine,
     /// Exit 1 unless the outcome is of this kind.
     #[arg(long, value_enum)]
     pub expect: Option<ExpectKind>,
@@ -92,25 +81,14 @@ pub fn run(args: &EvalArgs) -> Result<String, CliError> {
         Some(p) => read_json(p)?,
         None => Environment::default(),
     };
-    let request = request.prepare();
-    let strategy = args.strategy.into();
-    let (mut trace, mut post_trace) = (Trace::default(), Trace::default());
-    let report = match args.engine {
-        EngineChoice::Reference => {
-            let d = Deployment { strategy, authentication, post_authentication };
-            let outcome = d.evaluate_observed(&request, &env, &mut trace, &mut post_trace);
-            report(&outcome_json(&outcome), &trace, &post_trace, d.post_authentication.is_some())
+    let deployment =
+        Deployment { strategy: args.strategy.into(), authentication, post_authentication };
+    let mut report = deployment.evaluate_json_on(args.engine, &request.prepare(), &env);
+    if deployment.post_authentication.is_none() {
+        if let Some(o) = report.as_object_mut() {
+            o.remove("post_trace");
         }
-        EngineChoice::Compiled => {
-            let d = Deployment {
-                strategy,
-                authentication: CompiledPipeline::compile(&authentication),
-                post_authentication: post_authentication.as_ref().map(CompiledPipeline::compile),
-            };
-            let outcome = d.evaluate_observed(&request, &env, &mut trace, &mut post_trace);
-            report(&outcome_json(&outcome), &trace, &post_trace, d.post_authentication.is_some())
-        }
-    };
+    }
     let kind = report["outcome"]["kind"].as_str().unwrap_or_default().to_string();
     let out = match args.format {
         Format::Json => serde_json::to_string_pretty(&report).unwrap_or_default(),
@@ -127,14 +105,6 @@ pub fn run(args: &EvalArgs) -> Result<String, CliError> {
         }
     }
     Ok(out)
-}
-
-fn report(outcome: &Value, trace: &Trace, post: &Trace, has_post: bool) -> Value {
-    let mut v = json!({"outcome": outcome, "trace": trace_json(trace)});
-    if has_post {
-        v["post_trace"] = trace_json(post);
-    }
-    v
 }
 
 fn text(report: &Value) -> String {

@@ -702,33 +702,28 @@ pub(crate) fn check_start<'r>(
 // Writing
 // ---------------------------------------------------------------------------------------
 
-/// Escape character data.
+/// Escape character data (`<`, `>`, `&`, and CR so it survives line-end normalization).
 pub fn escape_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\r' => out.push_str("&#xD;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    escape(s, false)
 }
 
-/// Escape an attribute value (double-quoted).
+/// Escape a double-quoted attribute value: as text, plus `"` and the whitespace that
+/// attribute-value normalization would otherwise turn into spaces.
 pub fn escape_attr(s: &str) -> String {
+    escape(s, true)
+}
+
+fn escape(s: &str, attribute: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\t' => out.push_str("&#x9;"),
-            '\n' => out.push_str("&#xA;"),
             '\r' => out.push_str("&#xD;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '\t' if attribute => out.push_str("&#x9;"),
+            '\n' if attribute => out.push_str("&#xA;"),
             _ => out.push(c),
         }
     }

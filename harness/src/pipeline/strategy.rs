@@ -1,10 +1,20 @@
 //! A deployment's strategy (PROTOCOL 1.1, 1.5): MapOrg, then the strategy's pipelines.
 
 use super::engine::CompiledPipeline;
+use super::json::{outcome_json, trace_json};
 use super::model::Pipeline;
-use super::outcome::{Observer, Outcome};
+use super::outcome::{Observer, Outcome, Trace};
 use super::reference;
 use super::request::{map_org, Environment, PreparedRequest, Strategy};
+
+/// The two evaluators, as a choice (`crmauth eval --engine`, scenario replays).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// The compiled engine.
+    Compiled,
+    /// The reference interpreter.
+    Reference,
+}
 
 /// Something that evaluates one pipeline: the engine or the reference interpreter.
 pub trait Evaluator {
@@ -72,6 +82,44 @@ impl<E: Evaluator> Deployment<E> {
                 }
             }
             _ => first,
+        }
+    }
+}
+
+impl<E: Evaluator> Deployment<E> {
+    /// Evaluates with traces and returns `{"outcome", "trace", "post_trace"}` as
+    /// `crmauth eval` prints them.
+    pub fn evaluate_json(&self, request: &PreparedRequest, env: &Environment) -> serde_json::Value {
+        let (mut trace, mut post) = (Trace::default(), Trace::default());
+        let outcome = self.evaluate_observed(request, env, &mut trace, &mut post);
+        serde_json::json!({
+            "outcome": outcome_json(&outcome),
+            "trace": trace_json(&trace),
+            "post_trace": trace_json(&post),
+        })
+    }
+}
+
+impl Deployment<Pipeline> {
+    /// The same deployment with its pipelines compiled.
+    pub fn compile(&self) -> Deployment<CompiledPipeline> {
+        Deployment {
+            strategy: self.strategy,
+            authentication: CompiledPipeline::compile(&self.authentication),
+            post_authentication: self.post_authentication.as_ref().map(CompiledPipeline::compile),
+        }
+    }
+
+    /// Evaluates on the chosen engine; see [`Deployment::evaluate_json`].
+    pub fn evaluate_json_on(
+        &self,
+        engine: Engine,
+        request: &PreparedRequest,
+        env: &Environment,
+    ) -> serde_json::Value {
+        match engine {
+            Engine::Reference => self.evaluate_json(request, env),
+            Engine::Compiled => self.compile().evaluate_json(request, env),
         }
     }
 }
