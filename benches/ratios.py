@@ -50,9 +50,12 @@ def main():
     est = estimates(root)
     if not est:
         sys.exit(f"no criterion results under {root}")
-    speedup = lambda a, b: f"engine {b / a:.1f}× faster"
-    for g in ("standard", "scaling", "first_step"):
-        table(est, g, "engine", "reference", speedup)
+    speedup = lambda a, b: f"{b / a:.1f}× faster"
+    for num in ("engine", "engine-filter"):
+        table(est, "standard", num, "reference", speedup)
+    for g in ("scaling", "first_step"):
+        for num in ("engine-steps", "engine-filter"):
+            table(est, g, num, "reference", speedup)
     slower = lambda a, b: f"{a / b:.1f}× the scan"
     table(est, "token", "decode", "scan", slower)
     table(est, "fault", "read_fault", "scan", slower)

@@ -1,16 +1,19 @@
 //! Pipeline evaluation: the compiled engine against the reference interpreter, in one run
 //! so their ratio is meaningful (`benches/ratios.py` prints it).
 //!
-//! - `standard/{engine,reference}/<strategy>`: every request of a standard scenario table,
-//!   through the whole deployment (MapOrg, then the post-authentication pipeline for IFD).
+//! - `standard/{engine,engine-filter,reference}/<strategy>`: every request of a standard
+//!   scenario table, through the whole deployment (MapOrg, then the post-authentication
+//!   pipeline for IFD). `engine` is compiled as `compile` chooses (these small pipelines
+//!   walk their steps), `engine-filter` forced to take the step filter.
 //!   Requests are prepared beforehand, as the server does before its pipeline runs.
-//! - `scaling/{engine,reference}/<n>`: a request that goes through all `n` steps (linear).
-//! - `first_step/{engine,reference}/<n>`: a request decided at step 0 of `n` (flat).
+//! - `scaling/{engine-steps,engine-filter,reference}/<n>`: a request that goes through all
+//!   `n` steps (linear for the step walk and the reference, nearly flat for the filter).
+//! - `first_step/…/<n>`: a request decided at step 0 of `n` (flat).
 //! - `compile/<pipeline>`: `CompiledPipeline::compile`, and `xml::parse` for comparison.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use crmauth::pipeline::outcome::NoObserver;
-use crmauth::pipeline::{reference, xml, CompiledPipeline, Environment};
+use crmauth::pipeline::{reference, xml, CompiledPipeline, Environment, Walk};
 use crmauth_benches::{corpus_dir, first_step_pipeline, linear_pipeline, web_request, Workload};
 use std::hint::black_box;
 
@@ -21,18 +24,21 @@ fn standard(c: &mut Criterion) {
     for w in Workload::standard() {
         g.throughput(Throughput::Elements(w.requests.len() as u64));
         let env = &w.table.env;
-        g.bench_function(BenchmarkId::new("engine", w.name), |b| {
-            b.iter(|| {
-                for r in &w.requests {
-                    black_box(w.table.compiled.evaluate_observed(
-                        black_box(r),
-                        env,
-                        &mut NoObserver,
-                        &mut NoObserver,
-                    ));
-                }
-            })
-        });
+        let filtered = w.compiled_walk(Walk::Filter);
+        for (name, deployment) in [("engine", &w.table.compiled), ("engine-filter", &filtered)] {
+            g.bench_function(BenchmarkId::new(name, w.name), |b| {
+                b.iter(|| {
+                    for r in &w.requests {
+                        black_box(deployment.evaluate_observed(
+                            black_box(r),
+                            env,
+                            &mut NoObserver,
+                            &mut NoObserver,
+                        ));
+                    }
+                })
+            });
+        }
         g.bench_function(BenchmarkId::new("reference", w.name), |b| {
             b.iter(|| {
                 for r in &w.requests {
@@ -60,10 +66,12 @@ fn scaling(c: &mut Criterion) {
         let mut g = c.benchmark_group(group);
         for n in SIZES {
             let pipeline = build(n);
-            let compiled = CompiledPipeline::compile(&pipeline);
-            g.bench_with_input(BenchmarkId::new("engine", n), &n, |b, _| {
-                b.iter(|| black_box(compiled.evaluate(black_box(request), &env, None)))
-            });
+            for (name, walk) in [("engine-steps", Walk::Steps), ("engine-filter", Walk::Filter)] {
+                let compiled = CompiledPipeline::compile_walk(&pipeline, walk);
+                g.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+                    b.iter(|| black_box(compiled.evaluate(black_box(request), &env, None)))
+                });
+            }
             g.bench_with_input(BenchmarkId::new("reference", n), &n, |b, _| {
                 b.iter(|| {
                     black_box(reference::evaluate_observed(

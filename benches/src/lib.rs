@@ -2,7 +2,10 @@
 //! and synthetic pipelines of any length.
 
 use crmauth::pipeline::request::map_org;
-use crmauth::pipeline::{Pipeline, Predicate, PreparedRequest, Provider, Request, Step};
+use crmauth::pipeline::strategy::Deployment;
+use crmauth::pipeline::{
+    CompiledPipeline, Pipeline, Predicate, PreparedRequest, Provider, Request, Step, Walk,
+};
 use crmauth::scenario::ScenarioTable;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -32,6 +35,17 @@ impl Workload {
     /// The three standard strategies' tables.
     pub fn standard() -> Vec<Workload> {
         ["onpremise", "ifd", "passport"].into_iter().map(Workload::load).collect()
+    }
+
+    /// The table's deployment compiled for the given walk.
+    pub fn compiled_walk(&self, walk: Walk) -> Deployment<CompiledPipeline> {
+        let d = &self.table.reference;
+        let compile = |p: &Pipeline| CompiledPipeline::compile_walk(p, walk);
+        Deployment {
+            strategy: d.strategy,
+            authentication: compile(&d.authentication),
+            post_authentication: d.post_authentication.as_ref().map(compile),
+        }
     }
 
     /// The organization MapOrg gives request `i`.
@@ -85,6 +99,7 @@ pub fn web_request(path: &str) -> PreparedRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crmauth::pipeline::outcome::NoObserver;
     use crmauth::pipeline::{reference, CompiledPipeline, Environment, Outcome};
 
     #[test]
@@ -106,20 +121,22 @@ mod tests {
             assert_eq!(outcome, Outcome::NOT_HANDLED);
             assert_eq!(trace.steps.len(), n);
             assert_eq!(reference::interpret(&p, &req, &env, None).0, outcome);
+            assert_eq!(compiled.evaluate(&req, &env, None), outcome);
         }
     }
 
     #[test]
-    fn first_step_pipeline_decides_at_step_zero() {
-        let env = Environment::default();
-        let req = web_request("/first.aspx");
-        for n in [1, 1000] {
-            let p = first_step_pipeline(n);
-            assert_eq!(p.steps.len(), n);
-            let compiled = CompiledPipeline::compile(&p);
-            let (outcome, trace) = compiled.evaluate_traced(&req, &env, None);
-            assert_eq!(outcome.step(), Some(0));
-            assert_eq!(trace.steps.len(), 1);
+    fn both_walks_agree_on_the_standard_tables() {
+        for w in Workload::standard() {
+            let (steps, filter) = (w.compiled_walk(Walk::Steps), w.compiled_walk(Walk::Filter));
+            assert_eq!(filter.authentication.walk(), Walk::Filter);
+            for r in &w.requests {
+                let (mut a, mut b) = (NoObserver, NoObserver);
+                let by_steps = steps.evaluate_observed(r, &w.table.env, &mut a, &mut b);
+                let (mut a, mut b) = (NoObserver, NoObserver);
+                let filtered = filter.evaluate_observed(r, &w.table.env, &mut a, &mut b);
+                assert_eq!(by_steps, filtered, "{}: {:?}", w.name, r.request);
+            }
         }
     }
 }

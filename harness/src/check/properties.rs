@@ -12,7 +12,7 @@ use crate::gen::{arb_environment, arb_pipeline, arb_pipeline_text, arb_request, 
 use crate::pipeline::outcome::{Observer, Trace, Verdict};
 use crate::pipeline::request::{map_org, Strategy as Deployment};
 use crate::pipeline::{
-    reference, xml, CompiledPipeline, Outcome, Pipeline, PredicateKind, ProviderKind,
+    reference, xml, CompiledPipeline, Outcome, Pipeline, PredicateKind, ProviderKind, Walk,
 };
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
@@ -172,7 +172,8 @@ fn fail_closed(engine: &EngineFactory, case: &PipelineCase) -> Result<(), TestCa
     })
 }
 
-/// PIPE-ORACLE: the engine agrees with the reference interpreter, outcome and trace.
+/// PIPE-ORACLE: the engine agrees with the reference interpreter, outcome and trace, and
+/// its untraced evaluation on the outcome, on either walk.
 fn oracle(engine: &EngineFactory, case: &PipelineCase) -> Result<(), TestCaseError> {
     let compiled = engine(&case.pipeline);
     let request = case.request.clone().prepare();
@@ -182,6 +183,11 @@ fn oracle(engine: &EngineFactory, case: &PipelineCase) -> Result<(), TestCaseErr
     let got = compiled.evaluate_observed(&request, &case.env, org, &mut trace);
     prop_assert_eq!(got, expected, "engine and reference disagree on the outcome");
     prop_assert_eq!(trace, expected_trace, "engine and reference disagree on the trace");
+    let untraced = compiled.evaluate(&request, &case.env, org);
+    prop_assert_eq!(&untraced, &expected, "the untraced engine and the reference disagree");
+    let filtered = CompiledPipeline::compile_walk(&case.pipeline, Walk::Filter);
+    let untraced = filtered.evaluate(&request, &case.env, org);
+    prop_assert_eq!(untraced, expected, "the engine's step filter and the reference disagree");
     Ok(())
 }
 

@@ -13,10 +13,11 @@ pub mod outcome;
 pub mod providers;
 pub mod reference;
 pub mod request;
+mod step_filter;
 pub mod strategy;
 pub mod xml;
 
-pub use engine::CompiledPipeline;
+pub use engine::{CompiledPipeline, Walk};
 pub use error::{ConfigError, ConfigErrorKind};
 pub use model::{BuiltIn, Pipeline, Predicate, PredicateKind, Provider, ProviderKind, Step};
 pub use outcome::{Identity, Location, Outcome, Trace};

@@ -152,6 +152,9 @@ impl<'a> Outcome<'a> {
 /// Receives every evaluation as it happens: the evaluators call it at the very point a
 /// predicate or provider runs, so what it records is what was evaluated.
 pub trait Observer {
+    /// Whether the observer looks at anything; an evaluator may take a faster path that
+    /// reports nothing when it does not ([`NoObserver`]).
+    const OBSERVES: bool = true;
     fn predicate(&mut self, step: usize, index: usize, kind: PredicateKind, result: bool);
     fn provider(&mut self, step: usize, kind: ProviderKind, verdict: Verdict);
 }
@@ -160,6 +163,7 @@ pub trait Observer {
 pub struct NoObserver;
 
 impl Observer for NoObserver {
+    const OBSERVES: bool = false;
     #[inline(always)]
     fn predicate(&mut self, _: usize, _: usize, _: PredicateKind, _: bool) {}
     #[inline(always)]

@@ -134,6 +134,10 @@ pub struct PreparedRequest {
     /// The CookieExist rule's answer on the `Cookie` header.
     pub cookie_exist: bool,
     path_len: usize,
+    /// Whether the path is under `/MSCRMServices/`.
+    is_sdk: bool,
+    /// The byte range of the path's first segment when the path has at least two.
+    first_segment: Option<(usize, usize)>,
 }
 
 impl Request {
@@ -151,6 +155,9 @@ impl Request {
         let session_ticket = cookie::session_from_header(header).ok().flatten().map(|s| s.ticket);
         let cookie_exist = cookie::cookie_exist(header);
         let path_len = self.path.find('?').unwrap_or(self.path.len());
+        let path = &self.path[..path_len];
+        let is_sdk = is_sdk_path(path);
+        let first_segment = first_segment(path);
         PreparedRequest {
             request: self,
             token,
@@ -158,8 +165,23 @@ impl Request {
             session_ticket,
             cookie_exist,
             path_len,
+            is_sdk,
+            first_segment,
         }
     }
+}
+
+fn is_sdk_path(path: &str) -> bool {
+    const SDK: &[u8] = b"/MSCRMServices/";
+    let p = path.as_bytes();
+    p.len() > SDK.len() && p[..SDK.len()].eq_ignore_ascii_case(SDK)
+}
+
+/// MapOrg's segment of a web path (PROTOCOL 1.5): the first, when there are at least two.
+fn first_segment(path: &str) -> Option<(usize, usize)> {
+    let rest = path.strip_prefix('/')?;
+    let (first, _) = rest.split_once('/')?;
+    (!first.is_empty()).then_some((1, 1 + first.len()))
 }
 
 impl PreparedRequest {
@@ -170,9 +192,7 @@ impl PreparedRequest {
 
     /// Whether this is an SDK call: the path is under `/MSCRMServices/`.
     pub fn is_sdk(&self) -> bool {
-        const SDK: &[u8] = b"/MSCRMServices/";
-        let p = self.path().as_bytes();
-        p.len() > SDK.len() && p[..SDK.len()].eq_ignore_ascii_case(SDK)
+        self.is_sdk
     }
 }
 
@@ -198,7 +218,6 @@ pub fn map_org(strategy: Strategy, req: &PreparedRequest) -> Option<&str> {
     if req.is_sdk() {
         return req.token.as_ref()?.organization_name.as_deref();
     }
-    let rest = req.path().strip_prefix('/')?;
-    let (first, _) = rest.split_once('/')?;
-    (!first.is_empty()).then_some(first)
+    let (start, end) = req.first_segment?;
+    Some(&req.request.path[start..end])
 }
