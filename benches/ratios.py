@@ -53,6 +53,8 @@ def main():
     speedup = lambda a, b: f"{b / a:.1f}× faster"
     for num in ("engine", "engine-filter"):
         table(est, "standard", num, "reference", speedup)
+    share = lambda a, b: f"{a / b:.0%} of the reference; ceiling {b / a:.1f}×"
+    table(est, "standard", "providers", "reference", share)
     for g in ("scaling", "first_step"):
         for num in ("engine-steps", "engine-filter"):
             table(est, g, num, "reference", speedup)

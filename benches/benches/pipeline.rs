@@ -4,7 +4,8 @@
 //! - `standard/{engine,engine-filter,reference}/<strategy>`: every request of a standard
 //!   scenario table, through the whole deployment (MapOrg, then the post-authentication
 //!   pipeline for IFD). `engine` is compiled as `compile` chooses (these small pipelines
-//!   walk their steps), `engine-filter` forced to take the step filter.
+//!   walk their steps), `engine-filter` forced to take the step filter; `providers` only
+//!   the provider calls of those evaluations, the part both evaluators share.
 //!   Requests are prepared beforehand, as the server does before its pipeline runs.
 //! - `scaling/{engine-steps,engine-filter,reference}/<n>`: a request that goes through all
 //!   `n` steps (linear for the step walk and the reference, nearly flat for the filter).
@@ -13,6 +14,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use crmauth::pipeline::outcome::NoObserver;
+use crmauth::pipeline::providers::{self, Context};
 use crmauth::pipeline::{reference, xml, CompiledPipeline, Environment, Walk};
 use crmauth_benches::{corpus_dir, first_step_pipeline, linear_pipeline, web_request, Workload};
 use std::hint::black_box;
@@ -39,6 +41,15 @@ fn standard(c: &mut Criterion) {
                 })
             });
         }
+        let runs = w.provider_runs();
+        g.bench_function(BenchmarkId::new("providers", w.name), |b| {
+            b.iter(|| {
+                for &(i, provider, organization) in &runs {
+                    let cx = Context { request: &w.requests[i], env, organization };
+                    black_box(providers::authenticate(black_box(provider), cx));
+                }
+            })
+        });
         g.bench_function(BenchmarkId::new("reference", w.name), |b| {
             b.iter(|| {
                 for r in &w.requests {

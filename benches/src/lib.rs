@@ -1,6 +1,7 @@
 //! Inputs for the benchmarks: the standard scenario tables with their requests prepared,
 //! and synthetic pipelines of any length.
 
+use crmauth::pipeline::outcome::Trace;
 use crmauth::pipeline::request::map_org;
 use crmauth::pipeline::strategy::Deployment;
 use crmauth::pipeline::{
@@ -46,6 +47,27 @@ impl Workload {
             authentication: compile(&d.authentication),
             post_authentication: d.post_authentication.as_ref().map(compile),
         }
+    }
+
+    /// The provider runs of the whole table, as `(request, provider, organization)`:
+    /// every provider the reference ran (both pipelines), in order. Calling just these is
+    /// the part of an evaluation both evaluators share (PROTOCOL 1.4 semantics).
+    pub fn provider_runs(&self) -> Vec<(usize, &Provider, Option<&str>)> {
+        let d = &self.table.reference;
+        let mut runs = Vec::new();
+        for (i, r) in self.requests.iter().enumerate() {
+            let org = map_org(d.strategy, r);
+            let (mut trace, mut post) = (Trace::default(), Trace::default());
+            d.evaluate_observed(r, &self.table.env, &mut trace, &mut post);
+            let pipelines = [Some(&d.authentication), d.post_authentication.as_ref()];
+            for (pipeline, trace) in pipelines.into_iter().zip([&trace, &post]) {
+                for step in trace.steps.iter().filter(|s| s.provider.is_some()) {
+                    let pipeline = pipeline.expect("a trace comes from a pipeline");
+                    runs.push((i, &pipeline.steps[step.step].provider, org));
+                }
+            }
+        }
+        runs
     }
 
     /// The organization MapOrg gives request `i`.
@@ -122,6 +144,16 @@ mod tests {
             assert_eq!(trace.steps.len(), n);
             assert_eq!(reference::interpret(&p, &req, &env, None).0, outcome);
             assert_eq!(compiled.evaluate(&req, &env, None), outcome);
+        }
+    }
+
+    #[test]
+    fn every_request_of_the_standard_tables_runs_a_provider() {
+        for w in Workload::standard() {
+            let runs = w.provider_runs();
+            for i in 0..w.requests.len() {
+                assert!(runs.iter().any(|(r, ..)| *r == i), "{} request {i}", w.name);
+            }
         }
     }
 

@@ -11,6 +11,7 @@
 //! observed evaluation always walk the steps, so an observer sees exactly what PROTOCOL
 //! 1.2 evaluates.
 
+use super::caseless;
 use super::model::{Pipeline, Predicate, PredicateKind, Provider};
 use super::outcome::{NoObserver, Observer, Outcome, Trace};
 use super::providers::{self, Context};
@@ -90,7 +91,7 @@ impl CompiledPredicate {
             Predicate::UrlPath { paths } => {
                 let mut set: Vec<Box<str>> = Vec::new();
                 for path in paths.values() {
-                    if !set.iter().any(|s| s.eq_ignore_ascii_case(path)) {
+                    if !set.iter().any(|s| caseless::eq(s, path)) {
                         set.push(path.as_str().into());
                     }
                 }
@@ -136,9 +137,9 @@ impl CompiledPredicate {
         match self {
             CompiledPredicate::UrlPath(paths) => {
                 let path = request.path();
-                paths.iter().any(|p| p.len() == path.len() && p.eq_ignore_ascii_case(path))
+                paths.iter().any(|p| caseless::eq(p, path))
             }
-            CompiledPredicate::HttpMethod(m) => m.eq_ignore_ascii_case(&request.request.method),
+            CompiledPredicate::HttpMethod(m) => caseless::eq(m, &request.request.method),
             CompiledPredicate::Always => true,
             CompiledPredicate::ServerRole(mask) => env.server_roles & mask != 0,
             CompiledPredicate::CookieExist => request.cookie_exist,

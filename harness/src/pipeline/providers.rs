@@ -1,6 +1,7 @@
 //! What each built-in provider does with a request (PROTOCOL 1.4). Both evaluators call
 //! this: they differ in how they reach a provider, not in what a provider decides.
 
+use super::caseless;
 use super::model::Provider;
 use super::outcome::{Identity, Location, ProviderResult};
 use super::request::{Environment, PreparedRequest, User};
@@ -39,7 +40,7 @@ pub fn authenticate<'a>(provider: &'a Provider, cx: Context<'a>) -> ProviderResu
         }),
         Provider::Reject => ProviderResult::NotHandled,
         Provider::Windows => match cx.organization {
-            Some(org) => windows_user(cx, |u| u.organization.eq_ignore_ascii_case(org)),
+            Some(org) => windows_user(cx, |u| caseless::eq(&u.organization, org)),
             None => ProviderResult::NotHandled,
         },
         Provider::AnyOrganizationWindows | Provider::SingleOrganizationSoapHeader => {
@@ -83,11 +84,11 @@ fn account<'a>(cx: Context<'a>) -> Option<&'a str> {
 }
 
 fn is_account(u: &User, acct: &str) -> bool {
-    u.windows_account.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(acct))
+    u.windows_account.as_deref().is_some_and(|a| caseless::eq(a, acct))
 }
 
 fn org_disabled(env: &Environment, org: &str) -> bool {
-    env.organizations.iter().any(|o| o.disabled && o.name.eq_ignore_ascii_case(org))
+    env.organizations.iter().any(|o| o.disabled && caseless::eq(&o.name, org))
 }
 
 /// The Windows identity as an enabled user of an enabled organization chosen by `which`.
@@ -118,7 +119,7 @@ fn ticket_user<'a>(
     org: Option<&str>,
 ) -> Result<&'a User, ErrorCode> {
     let issued = env.tickets.iter().find(|t| t.ticket == *ticket).ok_or(codes::INVALID_TICKET)?;
-    if org.is_some_and(|o| !issued.organization.eq_ignore_ascii_case(o)) {
+    if org.is_some_and(|o| !caseless::eq(&issued.organization, o)) {
         return Err(codes::BAD_TICKET);
     }
     if env.now >= issued.expires_at {
@@ -154,7 +155,7 @@ fn token<'a>(cx: Context<'a>, t: &'a CrmAuthenticationToken) -> ProviderResult<'
     };
     let acting = match (t.authentication_type, &t.crm_ticket) {
         (AuthenticationType::Ad, _) => {
-            match find_windows_user(cx, |u| u.organization.eq_ignore_ascii_case(org)) {
+            match find_windows_user(cx, |u| caseless::eq(&u.organization, org)) {
                 Some(u) => u,
                 None => return ProviderResult::Failed(codes::INVALID_USER_AUTH),
             }
@@ -191,7 +192,7 @@ fn impersonated(
     if !acting.act_on_behalf {
         return Err(codes::CANNOT_ACT_ON_BEHALF);
     }
-    match env.users.iter().find(|u| u.id == caller && u.organization.eq_ignore_ascii_case(org)) {
+    match env.users.iter().find(|u| u.id == caller && caseless::eq(&u.organization, org)) {
         Some(u) if u.disabled => Err(codes::USER_DISABLED),
         Some(u) => Ok(u.id),
         None => Err(codes::INVALID_USER_AUTH),

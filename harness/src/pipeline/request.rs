@@ -3,6 +3,7 @@
 //! A [`Request`] is prepared once ([`Request::prepare`]): the SOAP token and the
 //! `MSCRMSession` cookie are decoded then, so that evaluating a step allocates nothing.
 
+use super::caseless;
 use super::network::InternalNetwork;
 use crate::codec::cookie;
 use crate::codec::redact::Ticket;
@@ -172,9 +173,8 @@ impl Request {
 }
 
 fn is_sdk_path(path: &str) -> bool {
-    const SDK: &[u8] = b"/MSCRMServices/";
-    let p = path.as_bytes();
-    p.len() > SDK.len() && p[..SDK.len()].eq_ignore_ascii_case(SDK)
+    const SDK: &str = "/MSCRMServices/";
+    path.len() > SDK.len() && caseless::starts_with(path, SDK)
 }
 
 /// MapOrg's segment of a web path (PROTOCOL 1.5): the first, when there are at least two.

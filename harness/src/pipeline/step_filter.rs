@@ -11,6 +11,7 @@
 //! effects, so the outcome is the same as evaluating them one by one (PIPE-ORACLE checks
 //! it); the trace is not, and traced evaluation takes the step loop instead.
 
+use super::caseless;
 use super::model::{Pipeline, Predicate};
 use super::request::{Environment, PreparedRequest};
 
@@ -73,7 +74,7 @@ impl CaselessSet {
     fn find(&self, v: &str) -> Option<usize> {
         let values = &self.values;
         if values.len() <= 16 {
-            return values.iter().position(|x| x.len() == v.len() && x.eq_ignore_ascii_case(v));
+            return values.iter().position(|x| caseless::eq(x, v));
         }
         let lower = || v.bytes().map(|b| b.to_ascii_lowercase());
         values.binary_search_by(|x| x.len().cmp(&v.len()).then_with(|| x.bytes().cmp(lower()))).ok()
