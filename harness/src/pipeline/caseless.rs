@@ -22,28 +22,41 @@ fn fold(x: u64) -> u64 {
     x | (capitals >> 2)
 }
 
+/// The 8 bytes at `at` as a little-endian word.
 #[inline(always)]
-fn word(bytes: &[u8]) -> u64 {
+fn word_at(bytes: &[u8], at: usize) -> u64 {
     let mut w = [0u8; 8];
-    w[..bytes.len()].copy_from_slice(bytes);
+    w.copy_from_slice(&bytes[at..at + 8]);
     u64::from_le_bytes(w)
 }
 
+/// Up to 8 bytes as a word, zero-padded.
+#[inline(always)]
+fn short_word(bytes: &[u8]) -> u64 {
+    bytes.iter().rev().fold(0, |w, &b| (w << 8) | u64::from(b))
+}
+
 /// Whether `a` and `b` are equal ignoring ASCII case ([`str::eq_ignore_ascii_case`]).
-#[inline]
+#[inline(always)]
 pub fn eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
+    a.len() == b.len() && eq_same_length(a.as_bytes(), b.as_bytes())
+}
+
+#[inline]
+fn eq_same_length(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n < 8 {
+        return same_word(short_word(a), short_word(b));
     }
-    let mut ca = a.chunks_exact(8);
-    let mut cb = b.chunks_exact(8);
-    for (x, y) in ca.by_ref().zip(cb.by_ref()) {
-        if !same_word(word(x), word(y)) {
+    // Whole words, then the last 8 bytes (overlapping the last whole word if need be).
+    let mut at = 0;
+    while at + 8 <= n {
+        if !same_word(word_at(a, at), word_at(b, at)) {
             return false;
         }
+        at += 8;
     }
-    same_word(word(ca.remainder()), word(cb.remainder()))
+    at == n || same_word(word_at(a, n - 8), word_at(b, n - 8))
 }
 
 #[inline(always)]
