@@ -3,7 +3,7 @@
 # base-builder-rust supplies a nightly toolchain and $SANITIZER; cargo fuzz adds the flags.
 cd "$SRC/crmauth"
 cargo fuzz build -O --debug-assertions
-OUT_BIN=fuzz/target/x86_64-unknown-linux-gnu/release
+OUT_BIN="${CARGO_TARGET_DIR:-fuzz/target}/x86_64-unknown-linux-gnu/release"
 for target in $(cargo fuzz list); do
     cp "$OUT_BIN/$target" "$OUT/"
     cp fuzz/dicts/xml.dict "$OUT/$target.dict"
