@@ -768,8 +768,8 @@ fn word_has_special(word: u64, specials: &[u8]) -> bool {
     found != 0
 }
 
-/// The index of the first byte of `specials` in `bytes[from..]`.
-fn find_special(bytes: &[u8], from: usize, specials: &[u8]) -> Option<usize> {
+/// The index of the first byte of `specials` (at most a few ASCII bytes) in `bytes[from..]`.
+pub(crate) fn find_special(bytes: &[u8], from: usize, specials: &[u8]) -> Option<usize> {
     let rest = bytes.get(from..)?;
     let mut words = rest.chunks_exact(8);
     let mut skipped = 0;

@@ -240,6 +240,9 @@ impl Parser<'_> {
         attribute: &'static str,
         at: usize,
     ) -> Result<String, ConfigError> {
+        if let Some(v) = plain_attribute(e.attributes_raw(), attribute) {
+            return Ok(v.to_owned());
+        }
         for a in e.attributes() {
             let a = a.map_err(|err| self.error(at, ConfigErrorKind::Xml(err.to_string())))?;
             if a.key.as_ref() == attribute.as_bytes() {
@@ -344,13 +347,12 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn class_of(&self, item: &ItemAcc) -> String {
-        item.type_name.split(',').next().unwrap_or("").trim().to_string()
+    fn class_of(item: &ItemAcc) -> &str {
+        item.type_name.split(',').next().unwrap_or("").trim()
     }
 
     fn predicate(&self, item: ItemAcc) -> Result<Predicate, ConfigError> {
-        let class = self.class_of(&item);
-        let Some(kind) = PredicateKind::from_full_name(&class) else {
+        let Some(kind) = PredicateKind::from_full_name(Self::class_of(&item)) else {
             let kind =
                 ConfigErrorKind::UnknownType { role: "predicate", type_name: item.type_name };
             return Err(self.error(item.at, kind));
@@ -412,8 +414,7 @@ impl Parser<'_> {
     }
 
     fn provider(&self, item: ItemAcc) -> Result<Provider, ConfigError> {
-        let class = self.class_of(&item);
-        let Some(kind) = ProviderKind::from_full_name(&class) else {
+        let Some(kind) = ProviderKind::from_full_name(Self::class_of(&item)) else {
             let kind = ConfigErrorKind::UnknownType { role: "provider", type_name: item.type_name };
             return Err(self.error(item.at, kind));
         };
@@ -469,6 +470,39 @@ impl Parser<'_> {
         cfg.finish()?;
         Ok(provider)
     }
+}
+
+/// The value of attribute `name` when every attribute up to its first occurrence is plain:
+/// `key="text"` with no reference in the text, after whitespace, no key repeated. That is
+/// exactly what quick-xml's attribute iterator returns for it (and the iterator would not
+/// fail before it); the value is found a word at a time instead of a byte at a time.
+/// `None` otherwise: the caller asks the iterator, which then reports what it always has.
+fn plain_attribute<'e>(raw: &'e [u8], name: &str) -> Option<&'e str> {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\r' | b'\n' | b'\t');
+    let mut seen: [&[u8]; 4] = [b""; 4];
+    let mut rest = raw;
+    for i in 0..seen.len() {
+        rest = &rest[rest.iter().position(|b| !is_space(b))?..];
+        let eq = rest.iter().position(|b| *b == b'=' || is_space(b))?;
+        let key = &rest[..eq];
+        if key.is_empty() || rest[eq] != b'=' || rest.get(eq + 1) != Some(&b'"') {
+            return None;
+        }
+        if seen[..i].contains(&key) {
+            return None; // a duplicate: the iterator's error
+        }
+        seen[i] = key;
+        let value = &rest[eq + 2..];
+        let end = crate::codec::xml::find_special(value, 0, b"\"&")?;
+        if value[end] != b'"' {
+            return None; // a reference: unescaping is the iterator's
+        }
+        if key == name.as_bytes() {
+            return std::str::from_utf8(&value[..end]).ok();
+        }
+        rest = &value[end + 1..];
+    }
+    None
 }
 
 /// The configuration entries of one predicate or provider, consumed key by key; what is
