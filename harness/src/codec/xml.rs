@@ -718,9 +718,9 @@ pub fn escape_attr(s: &str) -> String {
 }
 
 /// What [`escape_text`] replaces.
-const TEXT_SPECIALS: &[u8] = b"<>&\r";
+const TEXT_SPECIALS: &[u8; 4] = b"<>&\r";
 /// What [`escape_attr`] replaces.
-const ATTR_SPECIALS: &[u8] = b"<>&\r\"\t\n";
+const ATTR_SPECIALS: &[u8; 7] = b"<>&\r\"\t\n";
 
 /// The reference of a byte of [`ATTR_SPECIALS`].
 fn replacement(b: u8) -> &'static str {
@@ -738,10 +738,10 @@ fn replacement(b: u8) -> &'static str {
 
 /// Appends `s` to `out` with every byte of `specials` (ASCII, so never part of a multi-byte
 /// character) replaced by `replacement(byte)`; the runs in between are copied whole.
-pub(crate) fn push_escaped(
+pub(crate) fn push_escaped<const N: usize>(
     out: &mut String,
     s: &str,
-    specials: &[u8],
+    specials: &[u8; N],
     replacement: fn(u8) -> &'static str,
 ) {
     let bytes = s.as_bytes();
@@ -759,7 +759,7 @@ const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
 
 /// Whether one of the eight bytes of `word` is one of `specials`: a word at a time (the
 /// classic "has a zero byte" test on `word ^ b…b`), as most text has nothing to escape.
-fn word_has_special(word: u64, specials: &[u8]) -> bool {
+fn word_has_special<const N: usize>(word: u64, specials: &[u8; N]) -> bool {
     let mut found = 0;
     for &b in specials {
         let x = word ^ ONES.wrapping_mul(u64::from(b));
@@ -768,19 +768,20 @@ fn word_has_special(word: u64, specials: &[u8]) -> bool {
     found != 0
 }
 
-/// The index of the first byte of `specials` (at most a few ASCII bytes) in `bytes[from..]`.
-pub(crate) fn find_special(bytes: &[u8], from: usize, specials: &[u8]) -> Option<usize> {
+/// The index of the first byte of `specials` (a few ASCII bytes) in `bytes[from..]`.
+pub(crate) fn find_special<const N: usize>(
+    bytes: &[u8],
+    from: usize,
+    specials: &[u8; N],
+) -> Option<usize> {
     let rest = bytes.get(from..)?;
-    let mut words = rest.chunks_exact(8);
-    let mut skipped = 0;
-    for w in &mut words {
-        let word = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-        if word_has_special(word, specials) {
+    let mut tail = rest;
+    while let Some((word, more)) = tail.split_first_chunk::<8>() {
+        if word_has_special(u64::from_le_bytes(*word), specials) {
             break;
         }
-        skipped += 8;
+        tail = more;
     }
-    let tail = &rest[skipped..];
     if tail.len() < 8 {
         // The last few bytes, padded with NUL (never special).
         let mut padded = [0u8; 8];
@@ -789,6 +790,7 @@ pub(crate) fn find_special(bytes: &[u8], from: usize, specials: &[u8]) -> Option
             return None;
         }
     }
+    let skipped = rest.len() - tail.len();
     tail.iter().position(|b| specials.contains(b)).map(|i| from + skipped + i)
 }
 
