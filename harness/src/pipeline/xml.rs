@@ -493,7 +493,7 @@ fn plain_attribute<'e>(raw: &'e [u8], name: &str) -> Option<&'e str> {
         }
         seen[i] = key;
         let value = &rest[eq + 2..];
-        let end = crate::codec::xml::find_special(value, 0, b"\"&")?;
+        let end = memchr::memchr2(b'"', b'&', value)?;
         if value[end] != b'"' {
             return None; // a reference: unescaping is the iterator's
         }
