@@ -895,7 +895,12 @@ impl Prefixes {
     }
 
     fn write_element(&self, e: &Element, out: &mut String, is_root: bool, default: Option<&str>) {
-        let prefix = e.namespace.as_deref().map_or("", |ns| self.written_prefix(ns));
+        // The element's binding, looked up once: its prefix and whether it is the default.
+        let bound = e.namespace.as_deref().and_then(|ns| self.prefix_of(ns));
+        let prefix = match e.namespace.as_deref() {
+            Some(XML_NS) => "xml",
+            _ => bound.unwrap_or(""),
+        };
         out.push('<');
         push_qname(out, prefix, &e.local);
         let mut my_default = default;
@@ -918,7 +923,7 @@ impl Prefixes {
                 out.push_str(" xmlns=\"\"");
                 my_default = None;
             }
-            Some(ns) if self.prefix_of(ns) == Some("") && my_default != Some(ns) => {
+            Some(ns) if bound == Some("") && my_default != Some(ns) => {
                 out.push_str(" xmlns=\"");
                 push_escaped(out, ns, ATTR_SPECIALS, replacement);
                 out.push('"');
