@@ -681,3 +681,75 @@ fn configuration(out: &mut String, key: &str, value: &str) {
     push_escaped(out, value);
     out.push_str("\" />\n");
 }
+
+#[cfg(test)]
+mod plain_attribute_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    /// What `Parser::attribute` reads without the fast path: quick-xml's iterator, up to
+    /// the first attribute named `name`.
+    fn by_iterator(e: &BytesStart<'_>, name: &str) -> Option<Result<String, String>> {
+        for a in e.attributes() {
+            match a {
+                Err(err) => return Some(Err(err.to_string())),
+                Ok(a) if a.key.as_ref() == name.as_bytes() => {
+                    return Some(
+                        a.unescape_value().map(|v| v.into_owned()).map_err(|e| e.to_string()),
+                    )
+                }
+                Ok(_) => {}
+            }
+        }
+        None
+    }
+
+    fn attribute() -> impl Strategy<Value = String> {
+        let key = select(&["type", "key", "value", "typex", "p:type", "", "ty pe", "="][..]);
+        let value = select(
+            &["Microsoft.Crm.X, Microsoft.Crm", "/a/b", "&amp;", "&bogus;", "a>b", "", "'"][..],
+        );
+        let plain = (key.clone(), value.clone()).prop_map(|(k, v)| format!(" {k}=\"{v}\""));
+        let odd = (
+            select(&[" ", "\t", "\r\n", ""][..]),
+            key,
+            select(&["=", " = ", "", "=="][..]),
+            select(&["\"", "'", ""][..]),
+            value,
+            select(&["\"", "'", ""][..]),
+        )
+            .prop_map(|(w, k, e, q, v, r)| format!("{w}{k}{e}{q}{v}{r}"));
+        prop_oneof![3 => plain, 1 => odd]
+    }
+
+    proptest! {
+        #[test]
+        fn plain_attribute_is_what_the_iterator_reads(
+            attributes in prop::collection::vec(attribute(), 0..6),
+            name in select(&["type", "key", "value"][..]),
+        ) {
+            let tag = format!("x{}", attributes.concat());
+            let e = BytesStart::from_content(tag.as_str(), 1);
+            if let Some(v) = plain_attribute(e.attributes_raw(), name) {
+                prop_assert_eq!(by_iterator(&e, name), Some(Ok(v.to_owned())));
+            }
+        }
+    }
+
+    #[test]
+    fn plain_attributes_take_the_fast_path_and_others_do_not() {
+        let raw = br#" key="path0" value="/MSCRMServices/2007/CrmService.asmx" "#;
+        assert_eq!(plain_attribute(raw, "value"), Some("/MSCRMServices/2007/CrmService.asmx"));
+        assert_eq!(plain_attribute(raw, "key"), Some("path0"));
+        assert_eq!(plain_attribute(raw, "type"), None);
+        for odd in [
+            &br#" key="a&amp;b" value="v""#[..],
+            br#" key='v' value="v""#,
+            br#" key = "v" value="v""#,
+            br#" x="1" x="2" value="v""#,
+        ] {
+            assert_eq!(plain_attribute(odd, "value"), None, "{}", String::from_utf8_lossy(odd));
+        }
+    }
+}
