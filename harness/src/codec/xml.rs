@@ -736,8 +736,9 @@ fn replacement(b: u8) -> &'static str {
     }
 }
 
-/// Appends `s` to `out` with every byte of `specials` (ASCII, so never part of a multi-byte
-/// character) replaced by `replacement(byte)`; the runs in between are copied whole.
+/// Appends `s` to `out` with every byte of `specials` (ASCII other than NUL, so never part
+/// of a multi-byte character) replaced by `replacement(byte)`; the runs in between are
+/// copied whole.
 pub(crate) fn push_escaped<const N: usize>(
     out: &mut String,
     s: &str,
@@ -768,7 +769,7 @@ fn word_has_special<const N: usize>(word: u64, specials: &[u8; N]) -> bool {
     found != 0
 }
 
-/// The index of the first byte of `specials` (a few ASCII bytes) in `bytes[from..]`.
+/// The index of the first byte of `specials` (a few ASCII bytes, not NUL) in `bytes[from..]`.
 pub(crate) fn find_special<const N: usize>(
     bytes: &[u8],
     from: usize,
