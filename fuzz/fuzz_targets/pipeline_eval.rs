@@ -51,18 +51,26 @@ fn roundtrip(p: &Pipeline) {
 }
 
 fuzz_target!(|input: Input| {
-    let pipeline = &input.pipeline.0;
-    let env = &input.env.0;
-    let strategy = input.strategy.0;
-    roundtrip(pipeline);
+    let Input {
+        pipeline: ArbPipeline(pipeline),
+        post,
+        request,
+        env: ArbEnvironment(env),
+        strategy: ArbStrategy(strategy),
+    } = input;
+    let post = post.map(|p| p.0);
+    let env = &env;
+    roundtrip(&pipeline);
 
-    let compiled = CompiledPipeline::compile(pipeline);
+    let compiled = CompiledPipeline::compile(&pipeline);
     assert_eq!(compiled.len(), pipeline.steps.len());
-    let request = input.request.0.clone().prepare();
+    // Prepared twice (PIPE-DETERMINISTIC below): a copy now, the generated request then.
+    let request2 = request.0.clone().prepare();
+    let request = request.0.prepare();
     let org = map_org(strategy, &request);
 
     // PIPE-ORACLE: outcome and trace.
-    let (ref_outcome, ref_trace) = reference::interpret(pipeline, &request, env, org);
+    let (ref_outcome, ref_trace) = reference::interpret(&pipeline, &request, env, org);
     let (eng_outcome, eng_trace) = compiled.evaluate_traced(&request, env, org);
     assert_eq!(eng_outcome, ref_outcome, "PIPE-ORACLE: outcome");
     assert_eq!(eng_trace, ref_trace, "PIPE-ORACLE: trace");
@@ -72,44 +80,39 @@ fuzz_target!(|input: Input| {
     let mut eng_events = Recorder::default();
     let eng_observed = compiled.evaluate_observed(&request, env, org, &mut eng_events);
     let mut ref_events = Recorder::default();
-    let ref_observed = reference::evaluate_observed(pipeline, &request, env, org, &mut ref_events);
+    let ref_observed = reference::evaluate_observed(&pipeline, &request, env, org, &mut ref_events);
     assert_eq!(eng_observed, eng_outcome);
     assert_eq!(ref_observed, ref_outcome);
     assert_eq!(eng_events.0, ref_events.0, "PIPE-ORACLE: observed evaluations");
-    if let Err(m) = check_evaluation(pipeline, &eng_events.0, &eng_outcome) {
+    if let Err(m) = check_evaluation(&pipeline, &eng_events.0, &eng_outcome) {
         panic!("engine: {m}\nevents: {:?}\noutcome: {eng_outcome:?}", eng_events.0);
     }
-    if let Err(m) = check_evaluation(pipeline, &ref_events.0, &ref_outcome) {
+    if let Err(m) = check_evaluation(&pipeline, &ref_events.0, &ref_outcome) {
         panic!("reference: {m}\nevents: {:?}\noutcome: {ref_outcome:?}", ref_events.0);
     }
 
     // PIPE-DETERMINISTIC: a fresh compile and a re-prepared request give the same.
-    let again = CompiledPipeline::compile(&pipeline.clone());
-    let request2 = input.request.0.clone().prepare();
+    let again = CompiledPipeline::compile(&pipeline);
     let org2 = map_org(strategy, &request2);
     assert_eq!(org2, org, "PIPE-DETERMINISTIC: MapOrg");
     assert_eq!(again.evaluate(&request2, env, org2), eng_outcome, "PIPE-DETERMINISTIC: engine");
     assert_eq!(
-        reference::interpret(pipeline, &request2, env, org2).0,
+        reference::interpret(&pipeline, &request2, env, org2).0,
         ref_outcome,
         "PIPE-DETERMINISTIC: reference"
     );
 
     // PIPE-ORACLE on a whole deployment: MapOrg, then the post-authentication pipeline.
-    let post = input.post.as_ref().map(|p| p.0.clone());
     if let Some(p) = &post {
         roundtrip(p);
     }
-    let reference_deployment = Deployment {
-        strategy,
-        authentication: pipeline.clone(),
-        post_authentication: post.clone(),
-    };
     let compiled_deployment = Deployment {
         strategy,
-        authentication: compiled.clone(),
+        authentication: compiled,
         post_authentication: post.as_ref().map(CompiledPipeline::compile),
     };
+    let reference_deployment =
+        Deployment { strategy, authentication: pipeline, post_authentication: post };
     let (mut rt, mut rp, mut et, mut ep) =
         (Trace::default(), Trace::default(), Trace::default(), Trace::default());
     let r = reference_deployment.evaluate_observed(&request, env, &mut rt, &mut rp);

@@ -36,20 +36,41 @@ pub type TokenInput = ((SoapVersion, Prefixes), CrmHeaders, ServiceRequest);
 
 /// TOKEN-ROUNDTRIP: every CRM header and CrmService request decodes to what was encoded,
 /// SOAP 1.1 or 1.2, any prefixes; so does the token through `encode_envelope_with_token`.
-pub fn token_roundtrip(((v, p), h, req): TokenInput) -> Result<(), TestCaseError> {
-    let xml = service::encode_request(&req, &h, v, &p);
+pub fn token_roundtrip(input: TokenInput) -> Result<(), TestCaseError> {
+    token_roundtrip_read(&input).map(drop)
+}
+
+/// What [`token_roundtrip_read`] wrote and read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRead {
+    /// The request envelope written from the input.
+    pub xml: String,
+    /// The headers `decode_headers` read from it (equal to the input's).
+    pub headers: CrmHeaders,
+    /// The request `service::decode_request` read from it (equal to the input's).
+    pub request: ServiceRequest,
+}
+
+/// [`token_roundtrip`], returning the envelope it wrote and what it read back, so that a
+/// caller can check more on them (the fuzz target: encoding what was read gives the same
+/// bytes) without encoding and decoding again.
+pub fn token_roundtrip_read(input: &TokenInput) -> Result<TokenRead, TestCaseError> {
+    let ((v, p), h, req) = input;
+    let xml = service::encode_request(req, h, *v, p);
     let x = xml.as_bytes();
-    prop_assert_eq!(token::decode_headers(x).map_err(|e| rejected("the envelope", e))?, h.clone());
-    prop_assert_eq!(token::decode_token_from_envelope(x).ok().flatten(), h.token.clone());
+    let headers = token::decode_headers(x).map_err(|e| rejected("the envelope", e))?;
+    prop_assert_eq!(&headers, h);
+    let token = token::decode_token_from_envelope(x).ok().flatten();
+    prop_assert_eq!(token.as_ref(), h.token.as_ref());
     let (_, decoded) = service::decode_request(x).map_err(|e| rejected("the request", e))?;
-    prop_assert_eq!(decoded, req);
+    prop_assert_eq!(&decoded, req);
     if let Some(t) = &h.token {
-        let simple = token::encode_envelope_with_token(t, v, "<x xmlns=\"urn:x\">body</x>");
+        let simple = token::encode_envelope_with_token(t, *v, "<x xmlns=\"urn:x\">body</x>");
         let back = token::decode_token_from_envelope(simple.as_bytes())
             .map_err(|e| rejected("the token envelope", e))?;
         prop_assert_eq!(back.as_ref(), Some(t));
     }
-    Ok(())
+    Ok(TokenRead { xml, headers, request: decoded })
 }
 
 /// TOKEN-DECODE-AGREES: the streaming token decoder and the tree decoder (the oracle) give
@@ -75,22 +96,44 @@ pub type DiscoveryInput = ((SoapVersion, Prefixes), DiscoveryRequest, DiscoveryR
 
 /// TOKEN-ROUNDTRIP-DISCOVERY: every discovery request and response round-trips, also
 /// through `decode_message`.
-pub fn discovery_roundtrip(((v, p), rq, rs): DiscoveryInput) -> Result<(), TestCaseError> {
-    let a = discovery::encode_request(&rq, v, &p);
-    let got = discovery::decode_request(a.as_bytes()).map_err(|e| rejected("the request", e))?;
-    prop_assert_eq!(&got, &rq);
-    let b = discovery::encode_response(&rs, v, &p);
-    let got = discovery::decode_response(b.as_bytes()).map_err(|e| rejected("the response", e))?;
-    prop_assert_eq!(&got, &rs);
+pub fn discovery_roundtrip(input: DiscoveryInput) -> Result<(), TestCaseError> {
+    discovery_roundtrip_read(&input).map(drop)
+}
+
+/// What [`discovery_roundtrip_read`] wrote and read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiscoveryRead {
+    /// The request envelope written from the input.
+    pub request_xml: String,
+    /// The request `decode_request` read from it (equal to the input's).
+    pub request: DiscoveryRequest,
+    /// The response envelope written from the input.
+    pub response_xml: String,
+    /// The response `decode_response` read from it (equal to the input's).
+    pub response: DiscoveryResponse,
+}
+
+/// [`discovery_roundtrip`], returning the envelopes it wrote and what it read back, so that
+/// a caller can check more on them without encoding and decoding again.
+pub fn discovery_roundtrip_read(input: &DiscoveryInput) -> Result<DiscoveryRead, TestCaseError> {
+    let ((v, p), rq, rs) = input;
+    let a = discovery::encode_request(rq, *v, p);
+    let request =
+        discovery::decode_request(a.as_bytes()).map_err(|e| rejected("the request", e))?;
+    prop_assert_eq!(&request, rq);
+    let b = discovery::encode_response(rs, *v, p);
+    let response =
+        discovery::decode_response(b.as_bytes()).map_err(|e| rejected("the response", e))?;
+    prop_assert_eq!(&response, rs);
     prop_assert_eq!(
         discovery::decode_message(a.as_bytes()).ok(),
-        Some(discovery::DiscoveryMessage::Request(rq))
+        Some(discovery::DiscoveryMessage::Request(request.clone()))
     );
     prop_assert_eq!(
         discovery::decode_message(b.as_bytes()).ok(),
-        Some(discovery::DiscoveryMessage::Response(rs))
+        Some(discovery::DiscoveryMessage::Response(response.clone()))
     );
-    Ok(())
+    Ok(DiscoveryRead { request_xml: a, request, response_xml: b, response })
 }
 
 /// TOKEN-ROUNDTRIP-SERVICE: the `WhoAmI` and `Retrieve systemuser` responses round-trip.

@@ -254,6 +254,7 @@ pub fn encode_envelope_with_token(
     body_inner_xml: &str,
 ) -> String {
     const MARK: &str = "\u{1}BODY\u{1}";
+    const PLACEHOLDER: &str = "<__body__ />";
     let body = Element::new(None, "__body__");
     let xml = soap::write_envelope(
         version,
@@ -261,9 +262,25 @@ pub fn encode_envelope_with_token(
         vec![token_element(token)],
         vec![body],
     );
-    // Replace the placeholder element (it has no namespace, so it may carry xmlns="").
-    let xml = xml.replacen("<__body__ xmlns=\"\" />", MARK, 1).replacen("<__body__ />", MARK, 1);
-    xml.replacen(MARK, body_inner_xml, 1)
+    // The placeholder element is the last one written (crm_prefixes binds no default
+    // namespace, so it carries no xmlns=""): put the body in its place. Text never holds a
+    // `<`, so the first placeholder is that one too; a MARK in the header text (it takes
+    // U+0001) would catch the body first: that rare case goes the original way.
+    match xml.rfind(PLACEHOLDER) {
+        Some(at) if !xml.as_bytes()[..at].contains(&1) => {
+            let mut out = String::with_capacity(xml.len() + body_inner_xml.len());
+            out.push_str(&xml[..at]);
+            out.push_str(body_inner_xml);
+            out.push_str(&xml[at + PLACEHOLDER.len()..]);
+            out
+        }
+        _ => {
+            // Replace the placeholder element (it has no namespace, so it may carry xmlns="").
+            let xml =
+                xml.replacen("<__body__ xmlns=\"\" />", MARK, 1).replacen(PLACEHOLDER, MARK, 1);
+            xml.replacen(MARK, body_inner_xml, 1)
+        }
+    }
 }
 
 /// An envelope carrying `headers` and body elements, with the given prefixes.

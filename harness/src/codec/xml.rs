@@ -704,30 +704,95 @@ pub(crate) fn check_start<'r>(
 
 /// Escape character data (`<`, `>`, `&`, and CR so it survives line-end normalization).
 pub fn escape_text(s: &str) -> String {
-    escape(s, false)
+    let mut out = String::with_capacity(s.len());
+    push_escaped(&mut out, s, TEXT_SPECIALS, replacement);
+    out
 }
 
 /// Escape a double-quoted attribute value: as text, plus `"` and the whitespace that
 /// attribute-value normalization would otherwise turn into spaces.
 pub fn escape_attr(s: &str) -> String {
-    escape(s, true)
+    let mut out = String::with_capacity(s.len());
+    push_escaped(&mut out, s, ATTR_SPECIALS, replacement);
+    out
 }
 
-fn escape(s: &str, attribute: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\r' => out.push_str("&#xD;"),
-            '"' if attribute => out.push_str("&quot;"),
-            '\t' if attribute => out.push_str("&#x9;"),
-            '\n' if attribute => out.push_str("&#xA;"),
-            _ => out.push(c),
+/// What [`escape_text`] replaces.
+const TEXT_SPECIALS: &[u8; 4] = b"<>&\r";
+/// What [`escape_attr`] replaces.
+const ATTR_SPECIALS: &[u8; 7] = b"<>&\r\"\t\n";
+
+/// The reference of a byte of [`ATTR_SPECIALS`].
+fn replacement(b: u8) -> &'static str {
+    match b {
+        b'<' => "&lt;",
+        b'>' => "&gt;",
+        b'&' => "&amp;",
+        b'\r' => "&#xD;",
+        b'"' => "&quot;",
+        b'\t' => "&#x9;",
+        b'\n' => "&#xA;",
+        _ => unreachable!("not a special byte: {b:#x}"),
+    }
+}
+
+/// Appends `s` to `out` with every byte of `specials` (ASCII other than NUL, so never part
+/// of a multi-byte character) replaced by `replacement(byte)`; the runs in between are
+/// copied whole.
+pub(crate) fn push_escaped<const N: usize>(
+    out: &mut String,
+    s: &str,
+    specials: &[u8; N],
+    replacement: fn(u8) -> &'static str,
+) {
+    let bytes = s.as_bytes();
+    let mut done = 0;
+    while let Some(i) = find_special(bytes, done, specials) {
+        out.push_str(&s[done..i]);
+        out.push_str(replacement(bytes[i]));
+        done = i + 1;
+    }
+    out.push_str(&s[done..]);
+}
+
+const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// Whether one of the eight bytes of `word` is one of `specials`: a word at a time (the
+/// classic "has a zero byte" test on `word ^ b…b`), as most text has nothing to escape.
+fn word_has_special<const N: usize>(word: u64, specials: &[u8; N]) -> bool {
+    let mut found = 0;
+    for &b in specials {
+        let x = word ^ ONES.wrapping_mul(u64::from(b));
+        found |= x.wrapping_sub(ONES) & !x & HIGHS;
+    }
+    found != 0
+}
+
+/// The index of the first byte of `specials` (a few ASCII bytes, not NUL) in `bytes[from..]`.
+pub(crate) fn find_special<const N: usize>(
+    bytes: &[u8],
+    from: usize,
+    specials: &[u8; N],
+) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let mut tail = rest;
+    while let Some((word, more)) = tail.split_first_chunk::<8>() {
+        if word_has_special(u64::from_le_bytes(*word), specials) {
+            break;
+        }
+        tail = more;
+    }
+    if tail.len() < 8 {
+        // The last few bytes, padded with NUL (never special).
+        let mut padded = [0u8; 8];
+        padded[..tail.len()].copy_from_slice(tail);
+        if !word_has_special(u64::from_le_bytes(padded), specials) {
+            return None;
         }
     }
-    out
+    let skipped = rest.len() - tail.len();
+    tail.iter().position(|b| specials.contains(b)).map(|i| from + skipped + i)
 }
 
 /// Prefix the writer declares locally when a QName value needs the default namespace
@@ -797,45 +862,61 @@ impl Prefixes {
 
     /// The lexical QName for `{ns}local` (the namespace must be bound).
     pub fn qname(&self, ns: &str, local: &str) -> String {
+        let mut out = String::new();
+        push_qname(&mut out, self.written_prefix(ns), local);
+        out
+    }
+
+    /// The prefix a QName in `ns` is written with: `xml` for the xml namespace, `""` for
+    /// the default namespace (or an unbound one).
+    fn written_prefix(&self, ns: &str) -> &str {
         if ns == XML_NS {
-            return format!("xml:{local}");
+            return "xml";
         }
-        match self.prefix_of(ns) {
-            Some("") | None => local.to_owned(),
-            Some(p) => format!("{p}:{local}"),
-        }
+        self.prefix_of(ns).unwrap_or("")
     }
 
     /// Serialize `root` as a document (with an XML declaration). Namespaces used by the
     /// tree but not bound get fresh prefixes.
     pub fn write_document(&self, root: &Element) -> String {
-        let mut me = self.clone();
         let mut used = Vec::new();
         collect_namespaces(root, &mut used);
-        for ns in used {
-            me.ensure(&ns);
+        let mut out = String::with_capacity(1024);
+        out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+        if used.iter().all(|ns| self.prefix_of(ns).is_some()) {
+            self.write_element(root, &mut out, true, None);
+        } else {
+            let mut me = self.clone();
+            for ns in used {
+                me.ensure(ns);
+            }
+            me.write_element(root, &mut out, true, None);
         }
-        let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
-        me.write_element(root, &mut out, true, None);
         out
     }
 
     fn write_element(&self, e: &Element, out: &mut String, is_root: bool, default: Option<&str>) {
-        let name = match &e.namespace {
-            Some(ns) => self.qname(ns, &e.local),
-            None => e.local.clone(),
+        // The element's binding, looked up once: its prefix and whether it is the default.
+        let bound = e.namespace.as_deref().and_then(|ns| self.prefix_of(ns));
+        let prefix = match e.namespace.as_deref() {
+            Some(XML_NS) => "xml",
+            _ => bound.unwrap_or(""),
         };
         out.push('<');
-        out.push_str(&name);
+        push_qname(out, prefix, &e.local);
         let mut my_default = default;
         if is_root {
             for (ns, p) in &self.bindings {
                 if p.is_empty() {
                     my_default = Some(ns.as_str());
-                    out.push_str(&format!(" xmlns=\"{}\"", escape_attr(ns)));
+                    out.push_str(" xmlns=\"");
                 } else {
-                    out.push_str(&format!(" xmlns:{p}=\"{}\"", escape_attr(ns)));
+                    out.push_str(" xmlns:");
+                    out.push_str(p);
+                    out.push_str("=\"");
                 }
+                push_escaped(out, ns, ATTR_SPECIALS, replacement);
+                out.push('"');
             }
         }
         match e.namespace.as_deref() {
@@ -843,33 +924,52 @@ impl Prefixes {
                 out.push_str(" xmlns=\"\"");
                 my_default = None;
             }
-            Some(ns) if self.prefix_of(ns) == Some("") && my_default != Some(ns) => {
-                out.push_str(&format!(" xmlns=\"{}\"", escape_attr(ns)));
+            Some(ns) if bound == Some("") && my_default != Some(ns) => {
+                out.push_str(" xmlns=\"");
+                push_escaped(out, ns, ATTR_SPECIALS, replacement);
+                out.push('"');
                 my_default = self.bindings.iter().find(|(n, _)| n == ns).map(|(n, _)| n.as_str());
             }
             _ => {}
         }
         if let Some(t) = &e.xsi_type {
-            let v = match t.namespace.as_deref() {
+            let value_prefix = match t.namespace.as_deref() {
                 // A QName value can only use the default namespace while it is in scope.
                 Some(ns) if self.prefix_of(ns) == Some("") && my_default != Some(ns) => {
-                    out.push_str(&format!(" xmlns:{DEFAULT_ALIAS}=\"{}\"", escape_attr(ns)));
-                    format!("{DEFAULT_ALIAS}:{}", t.local)
+                    out.push_str(" xmlns:");
+                    out.push_str(DEFAULT_ALIAS);
+                    out.push_str("=\"");
+                    push_escaped(out, ns, ATTR_SPECIALS, replacement);
+                    out.push('"');
+                    DEFAULT_ALIAS
                 }
-                Some(ns) => self.qname(ns, &t.local),
-                None => t.local.clone(),
+                Some(ns) => self.written_prefix(ns),
+                None => "",
             };
-            out.push_str(&format!(" {}=\"{}\"", self.qname(XSI_NS, "type"), escape_attr(&v)));
+            out.push(' ');
+            push_qname(out, self.written_prefix(XSI_NS), "type");
+            out.push_str("=\"");
+            if !value_prefix.is_empty() {
+                push_escaped(out, value_prefix, ATTR_SPECIALS, replacement);
+                out.push(':');
+            }
+            push_escaped(out, &t.local, ATTR_SPECIALS, replacement);
+            out.push('"');
         }
         if e.nil {
-            out.push_str(&format!(" {}=\"true\"", self.qname(XSI_NS, "nil")));
+            out.push(' ');
+            push_qname(out, self.written_prefix(XSI_NS), "nil");
+            out.push_str("=\"true\"");
         }
         for a in &e.attributes {
-            let an = match &a.namespace {
-                Some(ns) => self.qname(ns, &a.local),
-                None => a.local.clone(),
-            };
-            out.push_str(&format!(" {an}=\"{}\"", escape_attr(&a.value)));
+            out.push(' ');
+            match &a.namespace {
+                Some(ns) => push_qname(out, self.written_prefix(ns), &a.local),
+                None => out.push_str(&a.local),
+            }
+            out.push_str("=\"");
+            push_escaped(out, &a.value, ATTR_SPECIALS, replacement);
+            out.push('"');
         }
         if e.children.is_empty() {
             out.push_str(" />");
@@ -878,37 +978,92 @@ impl Prefixes {
         out.push('>');
         for c in &e.children {
             match c {
-                Node::Text(t) => out.push_str(&escape_text(t)),
+                Node::Text(t) => push_escaped(out, t, TEXT_SPECIALS, replacement),
                 Node::Element(ch) => self.write_element(ch, out, false, my_default),
             }
         }
         out.push_str("</");
-        out.push_str(&name);
+        push_qname(out, prefix, &e.local);
         out.push('>');
     }
 }
 
-fn collect_namespaces(e: &Element, out: &mut Vec<String>) {
-    let mut add = |ns: &Option<String>| {
+/// `prefix:local`, or `local` for an empty prefix.
+fn push_qname(out: &mut String, prefix: &str, local: &str) {
+    if !prefix.is_empty() {
+        out.push_str(prefix);
+        out.push(':');
+    }
+    out.push_str(local);
+}
+
+/// The namespaces `e` and its descendants use, in document order, without `xml`.
+fn collect_namespaces<'e>(e: &'e Element, out: &mut Vec<&'e str>) {
+    let mut add = |ns: Option<&'e str>| {
         if let Some(ns) = ns {
-            if ns != XML_NS && !out.contains(ns) {
-                out.push(ns.clone());
+            if ns != XML_NS && !out.contains(&ns) {
+                out.push(ns);
             }
         }
     };
-    add(&e.namespace);
+    add(e.namespace.as_deref());
     if let Some(t) = &e.xsi_type {
-        add(&Some(XSI_NS.to_owned()));
-        add(&t.namespace);
+        add(Some(XSI_NS));
+        add(t.namespace.as_deref());
     }
     if e.nil {
-        add(&Some(XSI_NS.to_owned()));
+        add(Some(XSI_NS));
     }
     for a in &e.attributes {
-        add(&a.namespace);
+        add(a.namespace.as_deref());
     }
     for c in e.elements() {
         collect_namespaces(c, out);
+    }
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The escaper as it was written first: one character at a time.
+    fn per_char(s: &str, attribute: bool) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            match c {
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '&' => out.push_str("&amp;"),
+                '\r' => out.push_str("&#xD;"),
+                '"' if attribute => out.push_str("&quot;"),
+                '\t' if attribute => out.push_str("&#x9;"),
+                '\n' if attribute => out.push_str("&#xA;"),
+                _ => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_position_of_every_special() {
+        for len in 0..=20 {
+            for at in 0..len.max(1) {
+                for c in ['<', '>', '&', '\r', '"', '\t', '\n', '\'', 'é', '中', '\u{1}'] {
+                    let s: String = (0..len).map(|i| if i == at { c } else { 'a' }).collect();
+                    assert_eq!(escape_text(&s), per_char(&s, false), "{s:?}");
+                    assert_eq!(escape_attr(&s), per_char(&s, true), "{s:?}");
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn same_as_per_char(s in "[<>&\r\"\t\na-z é中\u{80}-\u{10FFFF}]{0,40}|.{0,40}") {
+            prop_assert_eq!(escape_text(&s), per_char(&s, false));
+            prop_assert_eq!(escape_attr(&s), per_char(&s, true));
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use super::model::{
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 /// The reader's stated limits; input beyond them is a [`ConfigErrorKind::Limit`] error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,6 +240,9 @@ impl Parser<'_> {
         attribute: &'static str,
         at: usize,
     ) -> Result<String, ConfigError> {
+        if let Some(v) = plain_attribute(e.attributes_raw(), attribute) {
+            return Ok(v.to_owned());
+        }
         for a in e.attributes() {
             let a = a.map_err(|err| self.error(at, ConfigErrorKind::Xml(err.to_string())))?;
             if a.key.as_ref() == attribute.as_bytes() {
@@ -344,13 +347,12 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn class_of(&self, item: &ItemAcc) -> String {
-        item.type_name.split(',').next().unwrap_or("").trim().to_string()
+    fn class_of(item: &ItemAcc) -> &str {
+        item.type_name.split(',').next().unwrap_or("").trim()
     }
 
     fn predicate(&self, item: ItemAcc) -> Result<Predicate, ConfigError> {
-        let class = self.class_of(&item);
-        let Some(kind) = PredicateKind::from_full_name(&class) else {
+        let Some(kind) = PredicateKind::from_full_name(Self::class_of(&item)) else {
             let kind =
                 ConfigErrorKind::UnknownType { role: "predicate", type_name: item.type_name };
             return Err(self.error(item.at, kind));
@@ -412,8 +414,7 @@ impl Parser<'_> {
     }
 
     fn provider(&self, item: ItemAcc) -> Result<Provider, ConfigError> {
-        let class = self.class_of(&item);
-        let Some(kind) = ProviderKind::from_full_name(&class) else {
+        let Some(kind) = ProviderKind::from_full_name(Self::class_of(&item)) else {
             let kind = ConfigErrorKind::UnknownType { role: "provider", type_name: item.type_name };
             return Err(self.error(item.at, kind));
         };
@@ -469,6 +470,39 @@ impl Parser<'_> {
         cfg.finish()?;
         Ok(provider)
     }
+}
+
+/// The value of attribute `name` when every attribute up to its first occurrence is plain:
+/// `key="text"` with no reference in the text, after whitespace, no key repeated. That is
+/// exactly what quick-xml's attribute iterator returns for it (and the iterator would not
+/// fail before it); the value is found a word at a time instead of a byte at a time.
+/// `None` otherwise: the caller asks the iterator, which then reports what it always has.
+fn plain_attribute<'e>(raw: &'e [u8], name: &str) -> Option<&'e str> {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\r' | b'\n' | b'\t');
+    let mut seen: [&[u8]; 4] = [b""; 4];
+    let mut rest = raw;
+    for i in 0..seen.len() {
+        rest = &rest[rest.iter().position(|b| !is_space(b))?..];
+        let eq = rest.iter().position(|b| *b == b'=' || is_space(b))?;
+        let key = &rest[..eq];
+        if key.is_empty() || rest[eq] != b'=' || rest.get(eq + 1) != Some(&b'"') {
+            return None;
+        }
+        if seen[..i].contains(&key) {
+            return None; // a duplicate: the iterator's error
+        }
+        seen[i] = key;
+        let value = &rest[eq + 2..];
+        let end = memchr::memchr2(b'"', b'&', value)?;
+        if value[end] != b'"' {
+            return None; // a reference: unescaping is the iterator's
+        }
+        if key == name.as_bytes() {
+            return std::str::from_utf8(&value[..end]).ok();
+        }
+        rest = &value[end + 1..];
+    }
+    None
 }
 
 /// The configuration entries of one predicate or provider, consumed key by key; what is
@@ -535,49 +569,187 @@ impl<'p, 't> Config<'p, 't> {
 /// Prints the canonical form: `<step>` wrappers, two-space indent, configuration keys in
 /// sorted order, authentication types renumbered from 0. `parse(&print(p)) == p`.
 pub fn print(pipeline: &Pipeline) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<pipeline xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n");
+    let mut out = String::with_capacity(256 + 512 * pipeline.steps.len());
+    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<pipeline xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n");
     for step in &pipeline.steps {
         out.push_str("  <step>\n");
         for p in &step.predicates {
-            let config: Vec<(String, String)> = match p {
-                Predicate::UrlPath { paths } => {
-                    paths.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+            let t = escaped_type(p.kind(), &PREDICATE_TYPES);
+            match p {
+                Predicate::UrlPath { paths } if !paths.is_empty() => {
+                    open(&mut out, "predicate", t);
+                    for (k, v) in paths {
+                        configuration(&mut out, k, v);
+                    }
+                    close(&mut out, "predicate");
                 }
-                Predicate::HttpMethod { method } => vec![("method".into(), method.clone())],
-                Predicate::ServerRole { roles } => vec![("roles".into(), roles.to_string())],
-                _ => Vec::new(),
-            };
-            element(&mut out, "predicate", &p.kind().type_string(), &config);
-        }
-        let config: Vec<(String, String)> = match &step.provider {
-            Provider::Redirect { url } => vec![("url".into(), url.clone())],
-            Provider::MultipleOrganizationSoapHeader { authentication_types } => {
-                authentication_types
-                    .0
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (format!("authenticationType{i}"), t.to_string()))
-                    .collect()
+                Predicate::HttpMethod { method } => {
+                    open(&mut out, "predicate", t);
+                    configuration(&mut out, "method", method);
+                    close(&mut out, "predicate");
+                }
+                Predicate::ServerRole { roles } => {
+                    open(&mut out, "predicate", t);
+                    configuration(&mut out, "roles", &roles.to_string());
+                    close(&mut out, "predicate");
+                }
+                _ => empty(&mut out, "predicate", t),
             }
-            _ => Vec::new(),
-        };
-        element(&mut out, "provider", &step.provider.kind().type_string(), &config);
+        }
+        let t = escaped_type(step.provider.kind(), &PROVIDER_TYPES);
+        match &step.provider {
+            Provider::Redirect { url } => {
+                open(&mut out, "provider", t);
+                configuration(&mut out, "url", url);
+                close(&mut out, "provider");
+            }
+            Provider::MultipleOrganizationSoapHeader { authentication_types }
+                if !authentication_types.0.is_empty() =>
+            {
+                open(&mut out, "provider", t);
+                for (i, t) in authentication_types.0.iter().enumerate() {
+                    configuration(&mut out, &format!("authenticationType{i}"), &t.to_string());
+                }
+                close(&mut out, "provider");
+            }
+            _ => empty(&mut out, "provider", t),
+        }
         out.push_str("  </step>\n");
     }
     out.push_str("</pipeline>\n");
     out
 }
 
-fn element(out: &mut String, name: &str, type_string: &str, config: &[(String, String)]) {
-    let t = quick_xml::escape::escape(type_string);
-    if config.is_empty() {
-        let _ = writeln!(out, "    <{name} type=\"{t}\" />");
-        return;
+static PREDICATE_TYPES: OnceLock<Vec<(PredicateKind, String)>> = OnceLock::new();
+static PROVIDER_TYPES: OnceLock<Vec<(ProviderKind, String)>> = OnceLock::new();
+
+/// The type string of `kind` as an attribute value, escaped once per class.
+fn escaped_type<K: BuiltIn + PartialEq>(
+    kind: K,
+    cache: &'static OnceLock<Vec<(K, String)>>,
+) -> &'static str {
+    let all = cache
+        .get_or_init(|| K::ALL.iter().map(|&k| (k, escape(&k.type_string()))).collect::<Vec<_>>());
+    all.iter().find(|(k, _)| *k == kind).map_or("", |(_, t)| t.as_str())
+}
+
+/// `s` as `quick_xml::escape::escape` writes it: `<`, `>`, `&`, `'` and `"` as references.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_escaped(&mut out, s);
+    out
+}
+
+fn push_escaped(out: &mut String, s: &str) {
+    crate::codec::xml::push_escaped(out, s, b"<>&'\"", |b| match b {
+        b'<' => "&lt;",
+        b'>' => "&gt;",
+        b'&' => "&amp;",
+        b'\'' => "&apos;",
+        _ => "&quot;",
+    });
+}
+
+/// `    <name type="…" />`, a predicate or provider without configuration.
+fn empty(out: &mut String, name: &str, escaped_type: &str) {
+    out.push_str("    <");
+    out.push_str(name);
+    out.push_str(" type=\"");
+    out.push_str(escaped_type);
+    out.push_str("\" />\n");
+}
+
+/// `    <name type="…">`, followed by its configuration and [`close`].
+fn open(out: &mut String, name: &str, escaped_type: &str) {
+    out.push_str("    <");
+    out.push_str(name);
+    out.push_str(" type=\"");
+    out.push_str(escaped_type);
+    out.push_str("\">\n");
+}
+
+fn close(out: &mut String, name: &str) {
+    out.push_str("    </");
+    out.push_str(name);
+    out.push_str(">\n");
+}
+
+fn configuration(out: &mut String, key: &str, value: &str) {
+    out.push_str("      <configuration key=\"");
+    push_escaped(out, key);
+    out.push_str("\" value=\"");
+    push_escaped(out, value);
+    out.push_str("\" />\n");
+}
+
+#[cfg(test)]
+mod plain_attribute_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    /// What `Parser::attribute` reads without the fast path: quick-xml's iterator, up to
+    /// the first attribute named `name`.
+    fn by_iterator(e: &BytesStart<'_>, name: &str) -> Option<Result<String, String>> {
+        for a in e.attributes() {
+            match a {
+                Err(err) => return Some(Err(err.to_string())),
+                Ok(a) if a.key.as_ref() == name.as_bytes() => {
+                    return Some(
+                        a.unescape_value().map(|v| v.into_owned()).map_err(|e| e.to_string()),
+                    )
+                }
+                Ok(_) => {}
+            }
+        }
+        None
     }
-    let _ = writeln!(out, "    <{name} type=\"{t}\">");
-    for (k, v) in config {
-        let (k, v) = (quick_xml::escape::escape(k.as_str()), quick_xml::escape::escape(v.as_str()));
-        let _ = writeln!(out, "      <configuration key=\"{k}\" value=\"{v}\" />");
+
+    fn attribute() -> impl Strategy<Value = String> {
+        let key = select(&["type", "key", "value", "typex", "p:type", "", "ty pe", "="][..]);
+        let value = select(
+            &["Microsoft.Crm.X, Microsoft.Crm", "/a/b", "&amp;", "&bogus;", "a>b", "", "'"][..],
+        );
+        let plain = (key.clone(), value.clone()).prop_map(|(k, v)| format!(" {k}=\"{v}\""));
+        let odd = (
+            select(&[" ", "\t", "\r\n", ""][..]),
+            key,
+            select(&["=", " = ", "", "=="][..]),
+            select(&["\"", "'", ""][..]),
+            value,
+            select(&["\"", "'", ""][..]),
+        )
+            .prop_map(|(w, k, e, q, v, r)| format!("{w}{k}{e}{q}{v}{r}"));
+        prop_oneof![3 => plain, 1 => odd]
     }
-    let _ = writeln!(out, "    </{name}>");
+
+    proptest! {
+        #[test]
+        fn plain_attribute_is_what_the_iterator_reads(
+            attributes in prop::collection::vec(attribute(), 0..6),
+            name in select(&["type", "key", "value"][..]),
+        ) {
+            let tag = format!("x{}", attributes.concat());
+            let e = BytesStart::from_content(tag.as_str(), 1);
+            if let Some(v) = plain_attribute(e.attributes_raw(), name) {
+                prop_assert_eq!(by_iterator(&e, name), Some(Ok(v.to_owned())));
+            }
+        }
+    }
+
+    #[test]
+    fn plain_attributes_take_the_fast_path_and_others_do_not() {
+        let raw = br#" key="path0" value="/MSCRMServices/2007/CrmService.asmx" "#;
+        assert_eq!(plain_attribute(raw, "value"), Some("/MSCRMServices/2007/CrmService.asmx"));
+        assert_eq!(plain_attribute(raw, "key"), Some("path0"));
+        assert_eq!(plain_attribute(raw, "type"), None);
+        for odd in [
+            &br#" key="a&amp;b" value="v""#[..],
+            br#" key='v' value="v""#,
+            br#" key = "v" value="v""#,
+            br#" x="1" x="2" value="v""#,
+        ] {
+            assert_eq!(plain_attribute(odd, "value"), None, "{}", String::from_utf8_lossy(odd));
+        }
+    }
 }
