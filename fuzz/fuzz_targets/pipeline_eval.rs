@@ -3,7 +3,8 @@
 //! an environment and a strategy.
 //!
 //! - PIPE-ORACLE: the engine's outcome and trace equal the reference's, for one pipeline
-//!   and for a whole deployment; the untraced `evaluate` gives the same outcome.
+//!   and for a whole deployment; the untraced `evaluate` gives the same outcome on both
+//!   walks (step by step, and the step filter).
 //! - PIPE-SHORT-CIRCUIT, PIPE-PROVIDER-GATED, PIPE-FIRST-SUCCESS, PIPE-FAIL-CLOSED: checked
 //!   on what each evaluator reported to a recording observer (`check_evaluation`).
 //! - PIPE-DETERMINISTIC: a second evaluation (fresh compile, re-prepared request) agrees.
@@ -13,7 +14,7 @@
 use crmauth::pipeline::outcome::Trace;
 use crmauth::pipeline::request::map_org;
 use crmauth::pipeline::strategy::Deployment;
-use crmauth::pipeline::{reference, xml, CompiledPipeline, Pipeline};
+use crmauth::pipeline::{reference, xml, CompiledPipeline, Pipeline, Walk};
 use crmauth_fuzz::{
     check_evaluation, ArbEnvironment, ArbPipeline, ArbRequest, ArbStrategy, Recorder,
 };
@@ -75,6 +76,13 @@ fuzz_target!(|input: Input| {
     assert_eq!(eng_outcome, ref_outcome, "PIPE-ORACLE: outcome");
     assert_eq!(eng_trace, ref_trace, "PIPE-ORACLE: trace");
     assert_eq!(compiled.evaluate(&request, env, org), ref_outcome, "PIPE-ORACLE: untraced outcome");
+    // The other untraced walk than the one `compile` chose for this size.
+    let other = match compiled.walk() {
+        Walk::Steps => Walk::Filter,
+        Walk::Filter => Walk::Steps,
+    };
+    let other = CompiledPipeline::compile_walk(&pipeline, other);
+    assert_eq!(other.evaluate(&request, env, org), ref_outcome, "PIPE-ORACLE: {:?}", other.walk());
 
     // Evaluation order, on what each evaluator reported as it went.
     let mut eng_events = Recorder::default();
