@@ -41,6 +41,12 @@ fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
+/// Prefix and local part of a qualified name, split at its first `:`.
+pub(crate) fn split_qname(qname: &str) -> Option<(&str, &str)> {
+    let i = qname.bytes().position(|b| b == b':')?;
+    Some((qname.get(..i)?, qname.get(i + 1..)?))
+}
+
 /// One attribute: its key and raw value (references not expanded), and what the scan saw
 /// on the way, so the caller need not look again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -74,6 +80,7 @@ impl<'a> AttrScan<'a> {
 impl<'a> Iterator for AttrScan<'a> {
     type Item = Result<Attr<'a>, AttrSyntax>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         let b = self.s.as_bytes();
         let skip_ws = |mut i: usize| {
@@ -89,15 +96,14 @@ impl<'a> Iterator for AttrScan<'a> {
         }
         // The key's first byte is taken whatever it is, then up to `=` or whitespace.
         let mut colon = (b[key_start] == b':').then_some(0);
-        let mut i = key_start + 1;
-        while i < b.len() && b[i] != b'=' && !is_ws(b[i]) {
-            if b[i] == b':' && colon.is_none() {
-                colon = Some(i - key_start);
+        let mut key_end = key_start + 1;
+        while key_end < b.len() && b[key_end] != b'=' && !is_ws(b[key_end]) {
+            if b[key_end] == b':' && colon.is_none() {
+                colon = Some(key_end - key_start);
             }
-            i += 1;
+            key_end += 1;
         }
-        let key_end = i;
-        i = skip_ws(i);
+        let mut i = skip_ws(key_end);
         if i == b.len() || b[i] != b'=' {
             return self.fail(AttrSyntax::ExpectedEq);
         }
@@ -189,6 +195,34 @@ mod tests {
         assert_eq!(pairs(r#" =="1""#), [("=", "1")]);
         assert_eq!(pairs(r#" "a"="1""#), [("\"a\"", "1")]);
         assert_eq!(pairs(" é='ü'"), [("é", "ü")]);
+        // keys and values longer than a word
+        let long =
+            " xmlns:abcdefghijklmnop='http://example.org/a/b/c/d/e' d:ABCDEFGHIJKLMNOPQ\t=\n\"x\"";
+        assert_eq!(
+            pairs(long),
+            [
+                ("xmlns:abcdefghijklmnop", "http://example.org/a/b/c/d/e"),
+                ("d:ABCDEFGHIJKLMNOPQ", "x")
+            ]
+        );
+    }
+
+    #[test]
+    fn qualified_names_split_at_the_first_colon() {
+        for name in [
+            "",
+            "a",
+            ":",
+            "a:",
+            ":a",
+            "p:a",
+            "p:a:b",
+            "abcdefgh:i",
+            "abcdefghijklmnop:q",
+            "abcdefghijklmnopq",
+        ] {
+            assert_eq!(split_qname(name), name.split_once(':'), "{name}");
+        }
     }
 
     #[test]
@@ -241,7 +275,8 @@ mod tests {
                 prop_oneof![
                     Just(" "), Just("\t"), Just("\n"), Just("="), Just("\""), Just("'"),
                     Just("a"), Just("b"), Just(":"), Just("xmlns"), Just("<"), Just("&"),
-                    Just("é"), Just("a=\"1\""), Just("b='2'"),
+                    Just("é"), Just("a=\"1\""), Just("b='2'"), Just("abcdefghijk"),
+                    Just("\r"),
                 ],
                 0..24,
             )

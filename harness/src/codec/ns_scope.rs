@@ -15,6 +15,7 @@
 //! Scopes follow the elements: [`Scopes::mark`] at a start tag, [`Scopes::truncate`] to that
 //! mark at its end.
 
+use super::attr_scan::split_qname;
 use super::ns::{CORE_NS, WS_NS};
 use super::soap::{SOAP11_NS, SOAP12_NS};
 use super::xml::{XML_NS, XSI_NS};
@@ -36,17 +37,49 @@ pub(crate) enum Known {
 
 impl Known {
     fn of(uri: &str) -> Known {
-        match uri {
-            SOAP11_NS => Known::Soap11,
-            SOAP12_NS => Known::Soap12,
-            WS_NS => Known::Ws,
-            CORE_NS => Known::Core,
-            XSI_NS => Known::Xsi,
-            XML_NS => Known::Xml,
-            _ => Known::Other,
+        let u = uri.as_bytes();
+        if is(u, &SOAP11) {
+            Known::Soap11
+        } else if is(u, &SOAP12) {
+            Known::Soap12
+        } else if is(u, &WS) {
+            Known::Ws
+        } else if is(u, &CORE) {
+            Known::Core
+        } else if is(u, &XSI) {
+            Known::Xsi
+        } else if is(u, &XML) {
+            Known::Xml
+        } else {
+            Known::Other
         }
     }
 }
+
+/// `u == k`, compared as arrays of a constant length: inlined, without a `memcmp` call.
+#[inline(always)]
+fn is<const N: usize>(u: &[u8], k: &[u8; N]) -> bool {
+    <&[u8; N]>::try_from(u).is_ok_and(|u| u == k)
+}
+
+/// The bytes of `s`, as an array of its length.
+const fn array<const N: usize>(s: &str) -> [u8; N] {
+    let mut out = [0; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = s.as_bytes()[i];
+        i += 1;
+    }
+    out
+}
+
+const SOAP11: [u8; SOAP11_NS.len()] = array(SOAP11_NS);
+const SOAP12: [u8; SOAP12_NS.len()] = array(SOAP12_NS);
+const WS: [u8; WS_NS.len()] = array(WS_NS);
+const CORE: [u8; CORE_NS.len()] = array(CORE_NS);
+const XSI: [u8; XSI_NS.len()] = array(XSI_NS);
+const XML: [u8; XML_NS.len()] = array(XML_NS);
+const XMLNS: [u8; XMLNS_NS.len()] = array(XMLNS_NS);
 
 /// A bound namespace: its URI (never empty) and what it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +104,7 @@ pub(crate) enum Decl<'a> {
 
 impl<'a> Decl<'a> {
     /// The declaration an attribute key makes, if any (`xmlns`, `xmlns:p`; not `xmlnsx`).
+    #[inline]
     pub(crate) fn of(key: &'a str) -> Option<Decl<'a>> {
         let rest = key.strip_prefix("xmlns")?;
         match rest.strip_prefix(':') {
@@ -87,12 +121,6 @@ pub(crate) struct UnknownPrefix<'a>(pub &'a str);
 
 /// A resolved name: its namespace (`None`: no namespace) and local part.
 pub(crate) type Resolved<'a, 'n> = Result<(Option<Ns<'a>>, &'n str), UnknownPrefix<'n>>;
-
-/// Prefix and local part of a prefixed name (at its first `:`); names are short.
-fn split_qname(qname: &str) -> Option<(&str, &str)> {
-    let i = qname.bytes().position(|b| b == b':')?;
-    Some((qname.get(..i)?, qname.get(i + 1..)?))
-}
 
 #[derive(Debug, Clone, Copy)]
 struct Binding<'a> {
@@ -127,26 +155,35 @@ impl<'a> Scopes<'a> {
 
     /// Declare `decl` = `uri` (the attribute's raw value) in the innermost scope.
     pub(crate) fn declare(&mut self, decl: Decl<'a>, uri: &'a str) -> Result<(), String> {
+        let known = Known::of(uri);
+        let reserved = known == Known::Xml || is(uri.as_bytes(), &XMLNS);
         let prefix = match decl {
             Decl::Default => "",
-            Decl::Named("xml") if uri == XML_NS => return Ok(()),
+            Decl::Named("xml") if known == Known::Xml => return Ok(()),
             Decl::Named("xml") => return Err(format!("the xml prefix bound to {uri:?}")),
             Decl::Named("xmlns") => return Err("the xmlns prefix declared".into()),
-            Decl::Named(_) if uri == XML_NS || uri == XMLNS_NS => {
+            Decl::Named(_) if reserved => {
                 return Err(format!("a prefix bound to the reserved namespace {uri:?}"))
             }
             Decl::Named(p) => p,
         };
-        self.bindings.push(Binding { prefix, uri, known: Known::of(uri) });
+        self.bindings.push(Binding { prefix, uri, known });
         Ok(())
     }
 
     /// The namespace of `prefix` (`None`: the default namespace, for element names).
+    #[inline(always)]
     fn lookup<'n>(&self, prefix: Option<&'n str>) -> Result<Option<Ns<'a>>, UnknownPrefix<'n>> {
-        let found = |p: &str| self.bindings.iter().rev().find(|b| b.prefix == p);
+        // Lengths first: prefixes are short, and most differ in length.
+        let found = |p: &str| {
+            self.bindings.iter().rev().find(|b| b.prefix.len() == p.len() && b.prefix == p)
+        };
         let ns = |b: &Binding<'a>| Ns { uri: b.uri, known: b.known };
         match prefix {
-            None => Ok(found("").filter(|b| !b.uri.is_empty()).map(ns)),
+            None => Ok((self.bindings.iter().rev())
+                .find(|b| b.prefix.is_empty())
+                .filter(|b| !b.uri.is_empty())
+                .map(ns)),
             Some("") => Err(UnknownPrefix("")),
             Some(p) => match found(p) {
                 Some(b) if !b.uri.is_empty() => Ok(Some(ns(b))),
@@ -160,6 +197,7 @@ impl<'a> Scopes<'a> {
 
     /// Resolve an element name (or a QName value): an unprefixed one is in the default
     /// namespace.
+    #[inline(always)]
     pub(crate) fn element<'n>(&self, qname: &'n str) -> Resolved<'a, 'n> {
         match split_qname(qname) {
             Some((p, local)) => Ok((self.lookup(Some(p))?, local)),
@@ -168,6 +206,7 @@ impl<'a> Scopes<'a> {
     }
 
     /// Resolve an attribute name: an unprefixed one is in no namespace.
+    #[inline(always)]
     pub(crate) fn attribute<'n>(&self, qname: &'n str) -> Resolved<'a, 'n> {
         match split_qname(qname) {
             Some((p, local)) => Ok((self.lookup(Some(p))?, local)),
@@ -219,7 +258,19 @@ mod tests {
         }
     }
 
-    const NAMES: &[&str] = &["a", "p:a", "q:a", ":a", "a:", "xml:lang", "xmlns:a", "p:a:b", "x:"];
+    const NAMES: &[&str] = &[
+        "a",
+        "p:a",
+        "q:a",
+        ":a",
+        "a:",
+        "xml:lang",
+        "xmlns:a",
+        "p:a:b",
+        "x:",
+        "CrmAuthenticationToken",
+        "p:CrmAuthenticationToken",
+    ];
 
     #[test]
     fn resolves_like_quick_xml() {
@@ -239,6 +290,24 @@ mod tests {
         ] {
             compare(&[refused], NAMES);
             assert!(Scopes::new().declare(Decl::of(refused.0).unwrap(), refused.1).is_err());
+        }
+    }
+
+    #[test]
+    fn uris_are_interned() {
+        for (uri, k) in [
+            (SOAP11_NS, Known::Soap11),
+            (SOAP12_NS, Known::Soap12),
+            (WS_NS, Known::Ws),
+            (CORE_NS, Known::Core),
+            (XSI_NS, Known::Xsi),
+            (XML_NS, Known::Xml),
+            ("", Known::Other),
+            (XMLNS_NS, Known::Other),
+            ("http://www.w3.org/2001/XMLSchema-instancE", Known::Other),
+            ("http://www.w3.org/2001/XMLSchema-instance/", Known::Other),
+        ] {
+            assert_eq!(Known::of(uri), k, "{uri}");
         }
     }
 

@@ -69,11 +69,50 @@ struct Open {
     scope: usize,
 }
 
-/// `part`, bytes of an event, as the slice of `input` it is: quick-xml's `Reader` on a byte
-/// slice borrows every event from it. `None` never happens; it is refused all the same.
-fn in_input<'a>(input: &'a [u8], part: &[u8]) -> Option<&'a [u8]> {
-    let start = (part.as_ptr() as usize).checked_sub(input.as_ptr() as usize)?;
-    input.get(start..start.checked_add(part.len())?)
+/// The input, and the same as text when it is UTF-8 as a whole (the usual case): then the
+/// bytes of every tag and text event, cut from it at ASCII delimiters, are text without a
+/// check of their own.
+struct Source<'a> {
+    bytes: &'a [u8],
+    text: Option<&'a str>,
+}
+
+impl<'a> Source<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Source { bytes, text: std::str::from_utf8(bytes).ok() }
+    }
+
+    /// Where `part`, bytes of an event, lies in the input: quick-xml's `Reader` on a byte
+    /// slice borrows every event from it.
+    fn range(&self, part: &[u8]) -> Option<std::ops::Range<usize>> {
+        let start = (part.as_ptr() as usize).checked_sub(self.bytes.as_ptr() as usize)?;
+        let end = start.checked_add(part.len())?;
+        (end <= self.bytes.len()).then_some(start..end)
+    }
+
+    /// `part` as text borrowed from the input; `None` if it is not UTF-8 (or, which never
+    /// happens, not a slice of the input).
+    fn str(&self, part: &[u8]) -> Option<&'a str> {
+        let r = self.range(part)?;
+        match self.text {
+            Some(t) => t.get(r),
+            None => std::str::from_utf8(self.bytes.get(r)?).ok(),
+        }
+    }
+
+    /// Character data (text or CDATA bytes) as `xml10_content` decodes it: UTF-8, CR LF and
+    /// CR as LF. `slow` is that method, used unless the input is text and `part` has no CR.
+    fn content(
+        &self,
+        part: &[u8],
+        slow: impl FnOnce() -> Result<Cow<'a, str>, quick_xml::encoding::EncodingError>,
+        offset: u64,
+    ) -> Result<Cow<'a, str>, DecodeError> {
+        match self.text.and_then(|t| t.get(self.range(part)?)) {
+            Some(s) if !s.as_bytes().contains(&b'\r') => Ok(Cow::Borrowed(s)),
+            _ => slow().map_err(|e| DecodeError::malformed(offset, e.to_string())),
+        }
+    }
 }
 
 /// Decode the token header of an envelope in one streaming pass, under `limits`.
@@ -89,6 +128,7 @@ pub(crate) fn decode(
     }
     let max_depth = limits.max_depth.min(HARD_MAX_DEPTH);
     let mut reader = xml::new_plain_reader(input);
+    let source = Source::new(input);
     let mut scopes = Scopes::new();
     let mut d = Decoder {
         open: Vec::with_capacity(16),
@@ -103,13 +143,12 @@ pub(crate) fn decode(
     };
     loop {
         let before = reader.buffer_position();
-        let event = match reader.read_event() {
-            Ok(ev) => ev,
-            Err(e) => return Err(DecodeError::malformed(reader.error_position(), e.to_string())),
-        };
+        // Matched in place (not moved out of the `Result` first: that copy costs).
+        let event = reader.read_event();
         match event {
-            Event::Start(ref s) | Event::Empty(ref s) => {
-                let empty = matches!(event, Event::Empty(_));
+            Err(e) => return Err(DecodeError::malformed(reader.error_position(), e.to_string())),
+            Ok(Event::Start(ref s) | Event::Empty(ref s)) => {
+                let empty = matches!(event, Ok(Event::Empty(_)));
                 if d.root_seen && d.open.is_empty() {
                     return Err(DecodeError::malformed(before, "content after the root element"));
                 }
@@ -119,8 +158,9 @@ pub(crate) fn decode(
                         DecodeErrorKind::TooDeep { limit: max_depth },
                     ));
                 }
-                let tag = in_input(input, s)
-                    .ok_or_else(|| DecodeError::malformed(before, "tag outside the input"))?;
+                // A tag that is not UTF-8 is refused: so does the tree reader (see `start_tag`).
+                let tag =
+                    source.str(s).ok_or_else(|| DecodeError::malformed(before, "invalid UTF-8"))?;
                 let scope = scopes.mark();
                 d.start(&mut scopes, tag, s.name().as_ref().len(), before, limits)?;
                 d.open.push(Open { text: 0, scope });
@@ -128,31 +168,29 @@ pub(crate) fn decode(
                     d.end(&mut scopes)?;
                 }
             }
-            Event::End(_) => {
+            Ok(Event::End(_)) => {
                 if d.open.is_empty() {
                     return Err(DecodeError::malformed(before, "unmatched end tag"));
                 }
                 d.end(&mut scopes)?;
             }
-            Event::Text(t) => {
-                let text =
-                    t.xml10_content().map_err(|e| DecodeError::malformed(before, e.to_string()))?;
-                d.text(text, before, limits)?;
+            Ok(Event::Text(ref t)) => {
+                d.text(source.content(t, || t.xml10_content(), before)?, before, limits)?;
             }
-            Event::CData(c) => {
-                let text =
-                    c.xml10_content().map_err(|e| DecodeError::malformed(before, e.to_string()))?;
-                d.text(text, before, limits)?;
+            Ok(Event::CData(ref c)) => {
+                d.text(source.content(c, || c.xml10_content(), before)?, before, limits)?;
             }
-            Event::GeneralRef(r) => {
+            Ok(Event::GeneralRef(r)) => {
                 let ch = xml::resolve_reference(&r, before)?;
                 let mut buf = [0u8; 4];
                 d.text(Cow::Owned(ch.encode_utf8(&mut buf).to_owned()), before, limits)?;
             }
-            Event::DocType(_) => return Err(DecodeError::new(before, DecodeErrorKind::Doctype)),
-            Event::Decl(decl) => xml::check_declaration(&decl, before)?,
-            Event::Comment(_) | Event::PI(_) => {}
-            Event::Eof => {
+            Ok(Event::DocType(_)) => {
+                return Err(DecodeError::new(before, DecodeErrorKind::Doctype))
+            }
+            Ok(Event::Decl(decl)) => xml::check_declaration(&decl, before)?,
+            Ok(Event::Comment(_) | Event::PI(_)) => {}
+            Ok(Event::Eof) => {
                 if !d.open.is_empty() {
                     return Err(DecodeError::malformed(before, "unclosed element at end of input"));
                 }
@@ -192,7 +230,7 @@ impl<'a> Decoder<'a> {
     fn start(
         &mut self,
         scopes: &mut Scopes<'a>,
-        tag: &'a [u8],
+        tag: &'a str,
         name_len: usize,
         offset: u64,
         limits: &Limits,
@@ -481,14 +519,52 @@ mod tests {
 
     /// Both decoders on `xml`: the same `Ok`, or both `Err`; returns the streaming result.
     fn agree(xml: &str) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
-        let fast = decode(xml.as_bytes(), &Limits::DEFAULT);
-        let tree = decode_token_from_envelope_tree(xml.as_bytes());
+        agree_bytes(xml.as_bytes())
+    }
+
+    fn agree_bytes(xml: &[u8]) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
+        let fast = decode(xml, &Limits::DEFAULT);
+        let tree = decode_token_from_envelope_tree(xml);
+        let text = String::from_utf8_lossy(xml);
         match (&fast, &tree) {
-            (Ok(a), Ok(b)) => assert_eq!(a, b, "{xml}"),
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{text}"),
             (Err(_), Err(_)) => {}
-            _ => panic!("disagree on {xml}\nstreaming {fast:?}\ntree {tree:?}"),
+            _ => panic!("disagree on {text}\nstreaming {fast:?}\ntree {tree:?}"),
         }
         fast
+    }
+
+    #[test]
+    fn input_that_is_not_utf8_as_a_whole() {
+        let children = format!(
+            "<c:AuthenticationType>1</c:AuthenticationType><c:OrganizationName>a\r\nb<![CDATA[\rc]]></c:OrganizationName><c:CallerId>{Z}</c:CallerId>"
+        );
+        let ok = env(&tok("", &children), "<x/>");
+        let t = agree(&ok).unwrap().unwrap();
+        assert_eq!(t.organization_name.as_deref(), Some("a\nb\nc"));
+        // Invalid UTF-8 in a comment or a processing instruction is accepted by both (then
+        // every tag and text is checked on its own) ...
+        for (from, to) in [("<x/>", "<!--\u{0}-->"), ("<x/>", "<?pi \u{0}?>")] {
+            let mut bytes = ok.replace(from, to).into_bytes();
+            let nul = bytes.iter().position(|&b| b == 0).unwrap();
+            bytes[nul] = 0xff;
+            assert_eq!(agree_bytes(&bytes).unwrap(), Some(t.clone()));
+        }
+        // ... and refused by both in a tag, an attribute, a text or CDATA.
+        for (from, to) in [
+            ("<x/>", "<x\u{0}/>"),
+            ("<x/>", "<x a='\u{0}'/>"),
+            ("<x/>", "<x \u{0}='1'/>"),
+            ("<x/>", "<x>\u{0}</x>"),
+            ("<x/>", "<x><![CDATA[\u{0}]]></x>"),
+            (">1<", ">1\u{0}<"),
+            ("<c:CallerId>", "<c:CallerId \u{0}='1'>"),
+        ] {
+            let mut bytes = ok.replace(from, to).into_bytes();
+            let nul = bytes.iter().position(|&b| b == 0).unwrap();
+            bytes[nul] = 0xff;
+            assert!(agree_bytes(&bytes).is_err(), "{to}");
+        }
     }
 
     const Z: &str = "00000000-0000-0000-0000-000000000000";

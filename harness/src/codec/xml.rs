@@ -15,6 +15,8 @@ use quick_xml::name::{NamespaceResolver, QName, ResolveResult};
 use quick_xml::{NsReader, Reader};
 use serde::Serialize;
 
+use super::attr_scan::AttrScan;
+
 /// The XML Schema instance namespace (`xsi:type`, `xsi:nil`).
 pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
 /// The XML Schema namespace.
@@ -156,13 +158,28 @@ pub(crate) fn attribute_limits(
 }
 
 /// The XML declaration: only UTF-8 is accepted (shared by every reader of this module's
-/// contract).
+/// contract). The encoding is the first `encoding` attribute, as `BytesDecl::encoding`
+/// finds it (none after a malformed attribute), found by the start tags' byte scan.
 pub(crate) fn check_declaration(
     d: &quick_xml::events::BytesDecl<'_>,
     at: u64,
 ) -> Result<(), DecodeError> {
-    match d.encoding() {
-        Some(Ok(enc)) if !enc.eq_ignore_ascii_case(b"utf-8") => {
+    let scanned;
+    let encoding = match std::str::from_utf8(d) {
+        Ok(content) => {
+            let name_len = (content.bytes())
+                .position(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                .unwrap_or(content.len());
+            scanned = AttrScan::new(&content[name_len..])
+                .map_while(Result::ok)
+                .find(|a| a.key == "encoding")
+                .map(|a| a.value.as_bytes());
+            scanned.map(std::borrow::Cow::Borrowed)
+        }
+        Err(_) => d.encoding().and_then(Result::ok),
+    };
+    match encoding {
+        Some(enc) if !enc.eq_ignore_ascii_case(b"utf-8") => {
             Err(DecodeError::bad_value(at, "encoding", &String::from_utf8_lossy(&enc)))
         }
         _ => Ok(()),
@@ -871,6 +888,39 @@ mod tests {
         assert_eq!(kind("<a>12&amp;456</a>", &small), DecodeErrorKind::TextTooLong { limit: 5 });
         assert_eq!(kind(r#"<a x="123456"/>"#, &small), DecodeErrorKind::TextTooLong { limit: 5 });
         assert!(parse_with(b"<a>12345</a>", &small).is_ok());
+    }
+
+    #[test]
+    fn declaration_encoding_as_quick_xml_finds_it() {
+        for decl in [
+            "xml",
+            "xml version='1.0'",
+            "xml version='1.0' encoding='utf-8'",
+            "xml version='1.0' encoding='UTF-8' standalone='yes'",
+            "xml version='1.0' encoding='utf-16'",
+            "xml version='1.0'encoding=\"latin1\"",
+            "xml version='1.0' encoding='utf-16' encoding='utf-8'",
+            "xml version encoding='utf-16'",
+            "xml version='1.0 encoding='utf-16'",
+            "xml version=1.0 encoding='utf-16'",
+            "xml\tencoding = 'ascii'",
+            "xml encoding='\u{e9}'",
+        ] {
+            let d = quick_xml::events::BytesDecl::from_start(BytesStart::from_content(decl, 3));
+            let expected = match d.encoding() {
+                Some(Ok(enc)) => !enc.eq_ignore_ascii_case(b"utf-8"),
+                _ => false,
+            };
+            assert_eq!(check_declaration(&d, 0).is_err(), expected, "{decl}");
+        }
+        let bytes = b"xml encoding='\xff'";
+        let d = quick_xml::events::BytesDecl::from_start(BytesStart::from_content(
+            String::from_utf8_lossy(bytes).into_owned(),
+            3,
+        ));
+        assert!(check_declaration(&d, 0).is_err());
+        let doc = b"<?xml version='1.0' encoding='\xff'?><a/>";
+        assert!(parse(doc).is_err());
     }
 
     #[test]
