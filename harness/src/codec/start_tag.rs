@@ -85,6 +85,11 @@ pub(crate) fn check_start<'a>(
     limits: &Limits,
 ) -> Result<StartTag<'a>, DecodeError> {
     let (name, attrs) = split(tag, name_len, offset)?;
+    if attrs.is_empty() {
+        // No attribute (the name runs to the first whitespace): only the name to resolve.
+        let (namespace, local) = scopes.element(name).map_err(unknown(offset))?;
+        return Ok(StartTag { namespace, local, nil: false });
+    }
     let mut keys: Few<&str, 6> = Few::new("");
     // Prefixed attributes: resolved once every declaration of the tag is in scope.
     let mut prefixed: Few<Attr<'_>, 4> = Few::new(Attr::default());
