@@ -3,11 +3,11 @@
 //!
 //! Contract: [`check_start`] accepts exactly the start tags that the tree reader
 //! ([`xml::start_element`] under an `NsReader`) accepts, and [`element`] then builds the
-//! same [`Element`]. What is checked: UTF-8, attribute syntax, duplicate attributes (the
-//! same raw name, as quick-xml checks), the attribute count and value length
-//! ([`Limits`]), references in values (predefined entities and character references
-//! only), namespace declarations and prefixes (each prefixed name bound once the tag's own
-//! declarations are in scope), and the QName of `xsi:type`.
+//! same [`Element`]. What is checked: attribute syntax, duplicate attributes (the same raw
+//! name, as quick-xml checks: not two prefixes bound to one namespace), the attribute count
+//! and value length ([`Limits`]), references in values (predefined entities and character
+//! references only), namespace declarations and prefixes (each prefixed name bound once
+//! the tag's own declarations are in scope), and the QName of `xsi:type`.
 //!
 //! UTF-8 is the caller's to check, once for the whole tag (tags are `str`): every byte of a
 //! tag the tree reader accepts belongs to a name, a prefix or a value that it checks as

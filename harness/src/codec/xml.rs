@@ -164,17 +164,14 @@ pub(crate) fn check_declaration(
     d: &quick_xml::events::BytesDecl<'_>,
     at: u64,
 ) -> Result<(), DecodeError> {
-    let scanned;
     let encoding = match std::str::from_utf8(d) {
         Ok(content) => {
             let name_len = (content.bytes())
                 .position(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
                 .unwrap_or(content.len());
-            scanned = AttrScan::new(&content[name_len..])
-                .map_while(Result::ok)
+            (AttrScan::new(&content[name_len..]).map_while(Result::ok))
                 .find(|a| a.key == "encoding")
-                .map(|a| a.value.as_bytes());
-            scanned.map(std::borrow::Cow::Borrowed)
+                .map(|a| std::borrow::Cow::Borrowed(a.value.as_bytes()))
         }
         Err(_) => d.encoding().and_then(Result::ok),
     };
