@@ -2,15 +2,18 @@
 //! nothing of the pipeline or of HTTP; every decoder is total (DECODE-TOTAL): it returns a
 //! value or a typed [`xml::DecodeError`], never panics, and stays within [`xml::Limits`].
 
+mod attr_scan;
 pub mod cookie;
 pub mod create;
 pub mod discovery;
 pub mod fault;
+mod ns_scope;
 pub mod redact;
 pub mod rps;
 pub mod schema;
 pub mod service;
 pub mod soap;
+mod start_tag;
 pub mod token;
 mod token_stream;
 pub mod view;

@@ -1,6 +1,7 @@
 //! Streaming decoder of the `CrmAuthenticationToken` header (PROTOCOL 2.1): one pass over
-//! quick-xml's events (a plain `Reader`; namespace scopes kept by [`xml::check_start`] in a
-//! `NamespaceResolver` reused per thread, so prefixes never matter), no document tree.
+//! quick-xml's events (a plain `Reader`; each start tag checked and its namespace scope kept
+//! by [`start_tag::check_start`] over [`Scopes`] borrowed from the input, so prefixes never
+//! matter), no document tree.
 //!
 //! Contract (TOKEN-DECODE-AGREES): on every input it returns `Ok(v)` exactly when the tree
 //! decoder ([`super::token::decode_token_from_envelope_tree`]) returns `Ok(v)`, and a typed
@@ -14,15 +15,14 @@
 //! the byte offset of the offending event. Never panics.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 
 use quick_xml::events::Event;
-use quick_xml::name::NamespaceResolver;
 
-use super::ns::WS_NS;
+use super::ns_scope::{Known, Ns, Scopes};
 use super::redact::Ticket;
 use super::schema::{self, Max};
 use super::soap::{SoapVersion, SOAP11_NS, SOAP12_NS};
+use super::start_tag;
 use super::token::{self, AuthenticationType, CrmAuthenticationToken};
 use super::xml::{self, DecodeError, DecodeErrorKind, Element, Limits, Node, HARD_MAX_DEPTH};
 
@@ -62,6 +62,59 @@ enum Place<'a> {
     Skip,
 }
 
+/// An open element: its direct text so far, and where its namespace scope starts.
+#[derive(Clone, Copy)]
+struct Open {
+    text: usize,
+    scope: usize,
+}
+
+/// The input, and the same as text when it is UTF-8 as a whole (the usual case): then the
+/// bytes of every tag and text event, cut from it at ASCII delimiters, are text without a
+/// check of their own.
+struct Source<'a> {
+    bytes: &'a [u8],
+    text: Option<&'a str>,
+}
+
+impl<'a> Source<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Source { bytes, text: std::str::from_utf8(bytes).ok() }
+    }
+
+    /// Where `part`, bytes of an event, lies in the input: quick-xml's `Reader` on a byte
+    /// slice borrows every event from it.
+    fn range(&self, part: &[u8]) -> Option<std::ops::Range<usize>> {
+        let start = (part.as_ptr() as usize).checked_sub(self.bytes.as_ptr() as usize)?;
+        let end = start.checked_add(part.len())?;
+        (end <= self.bytes.len()).then_some(start..end)
+    }
+
+    /// `part` as text borrowed from the input; `None` if it is not UTF-8 (or, which never
+    /// happens, not a slice of the input).
+    fn str(&self, part: &[u8]) -> Option<&'a str> {
+        let r = self.range(part)?;
+        match self.text {
+            Some(t) => t.get(r),
+            None => std::str::from_utf8(self.bytes.get(r)?).ok(),
+        }
+    }
+
+    /// Character data (text or CDATA bytes) as `xml10_content` decodes it: UTF-8, CR LF and
+    /// CR as LF. `slow` is that method, used unless the input is text and `part` has no CR.
+    fn content(
+        &self,
+        part: &[u8],
+        slow: impl FnOnce() -> Result<Cow<'a, str>, quick_xml::encoding::EncodingError>,
+        offset: u64,
+    ) -> Result<Cow<'a, str>, DecodeError> {
+        match self.text.and_then(|t| t.get(self.range(part)?)) {
+            Some(s) if !s.as_bytes().contains(&b'\r') => Ok(Cow::Borrowed(s)),
+            _ => slow().map_err(|e| DecodeError::malformed(offset, e.to_string())),
+        }
+    }
+}
+
 /// Decode the token header of an envelope in one streaming pass, under `limits`.
 pub(crate) fn decode(
     input: &[u8],
@@ -75,10 +128,10 @@ pub(crate) fn decode(
     }
     let max_depth = limits.max_depth.min(HARD_MAX_DEPTH);
     let mut reader = xml::new_plain_reader(input);
-    // A resolver left with its bindings' capacity by an earlier call on this thread.
-    let mut resolver = RESOLVER.with(|r| r.borrow_mut().take()).unwrap_or_default();
+    let source = Source::new(input);
+    let mut scopes = Scopes::new();
     let mut d = Decoder {
-        text_used: Vec::with_capacity(16),
+        open: Vec::with_capacity(16),
         root_seen: false,
         root_offset: 0,
         version: None,
@@ -90,63 +143,60 @@ pub(crate) fn decode(
     };
     loop {
         let before = reader.buffer_position();
-        let event = match reader.read_event() {
-            Ok(ev) => ev,
-            Err(e) => return Err(DecodeError::malformed(reader.error_position(), e.to_string())),
-        };
+        // Matched in place (not moved out of the `Result` first: that copy costs).
+        let event = reader.read_event();
         match event {
-            Event::Start(ref s) | Event::Empty(ref s) => {
-                let empty = matches!(event, Event::Empty(_));
-                if d.root_seen && d.text_used.is_empty() {
+            Err(e) => return Err(DecodeError::malformed(reader.error_position(), e.to_string())),
+            Ok(Event::Start(ref s) | Event::Empty(ref s)) => {
+                let empty = matches!(event, Ok(Event::Empty(_)));
+                if d.root_seen && d.open.is_empty() {
                     return Err(DecodeError::malformed(before, "content after the root element"));
                 }
-                if d.text_used.len() + 1 > max_depth {
+                if d.open.len() + 1 > max_depth {
                     return Err(DecodeError::new(
                         before,
                         DecodeErrorKind::TooDeep { limit: max_depth },
                     ));
                 }
-                d.start(&mut resolver, s, before, limits)?;
-                d.text_used.push(0);
+                // A tag that is not UTF-8 is refused: so does the tree reader (see `start_tag`).
+                let tag =
+                    source.str(s).ok_or_else(|| DecodeError::malformed(before, "invalid UTF-8"))?;
+                let scope = scopes.mark();
+                d.start(&mut scopes, tag, s.name().as_ref().len(), before, limits)?;
+                d.open.push(Open { text: 0, scope });
                 if empty {
-                    d.end(before)?;
-                    resolver.pop();
+                    d.end(&mut scopes)?;
                 }
             }
-            Event::End(_) => {
-                if d.text_used.is_empty() {
+            Ok(Event::End(_)) => {
+                if d.open.is_empty() {
                     return Err(DecodeError::malformed(before, "unmatched end tag"));
                 }
-                d.end(before)?;
-                resolver.pop();
+                d.end(&mut scopes)?;
             }
-            Event::Text(t) => {
-                let text =
-                    t.xml10_content().map_err(|e| DecodeError::malformed(before, e.to_string()))?;
-                d.text(text, before, limits)?;
+            Ok(Event::Text(ref t)) => {
+                d.text(source.content(t, || t.xml10_content(), before)?, before, limits)?;
             }
-            Event::CData(c) => {
-                let text =
-                    c.xml10_content().map_err(|e| DecodeError::malformed(before, e.to_string()))?;
-                d.text(text, before, limits)?;
+            Ok(Event::CData(ref c)) => {
+                d.text(source.content(c, || c.xml10_content(), before)?, before, limits)?;
             }
-            Event::GeneralRef(r) => {
+            Ok(Event::GeneralRef(r)) => {
                 let ch = xml::resolve_reference(&r, before)?;
                 let mut buf = [0u8; 4];
                 d.text(Cow::Owned(ch.encode_utf8(&mut buf).to_owned()), before, limits)?;
             }
-            Event::DocType(_) => return Err(DecodeError::new(before, DecodeErrorKind::Doctype)),
-            Event::Decl(decl) => xml::check_declaration(&decl, before)?,
-            Event::Comment(_) | Event::PI(_) => {}
-            Event::Eof => {
-                if !d.text_used.is_empty() {
+            Ok(Event::DocType(_)) => {
+                return Err(DecodeError::new(before, DecodeErrorKind::Doctype))
+            }
+            Ok(Event::Decl(decl)) => xml::check_declaration(&decl, before)?,
+            Ok(Event::Comment(_) | Event::PI(_)) => {}
+            Ok(Event::Eof) => {
+                if !d.open.is_empty() {
                     return Err(DecodeError::malformed(before, "unclosed element at end of input"));
                 }
                 if !d.root_seen {
                     return Err(DecodeError::malformed(before, "no root element"));
                 }
-                // Every scope is closed: the resolver is back to its initial bindings.
-                RESOLVER.with(|r| *r.borrow_mut() = Some(resolver));
                 if !d.body_seen {
                     return Err(DecodeError::missing(d.root_offset, "Body"));
                 }
@@ -156,14 +206,9 @@ pub(crate) fn decode(
     }
 }
 
-thread_local! {
-    /// One namespace resolver per thread, reused after a call that closed every scope.
-    static RESOLVER: RefCell<Option<NamespaceResolver>> = const { RefCell::new(None) };
-}
-
 struct Decoder<'a> {
-    /// Text bytes directly inside each open element (the stack of open elements).
-    text_used: Vec<usize>,
+    /// The open elements, innermost last.
+    open: Vec<Open>,
     root_seen: bool,
     root_offset: u64,
     version: Option<SoapVersion>,
@@ -180,67 +225,68 @@ fn is_ws(s: &str) -> bool {
 }
 
 impl<'a> Decoder<'a> {
-    /// A start tag at depth `self.text_used.len() + 1`.
+    /// A start tag at depth `self.open.len() + 1`: `tag` is its content (name, attributes),
+    /// `name_len` the length of its name.
     fn start(
         &mut self,
-        resolver: &mut NamespaceResolver,
-        s: &quick_xml::events::BytesStart<'_>,
+        scopes: &mut Scopes<'a>,
+        tag: &'a str,
+        name_len: usize,
         offset: u64,
         limits: &Limits,
     ) -> Result<(), DecodeError> {
-        let depth = self.text_used.len() + 1;
+        let depth = self.open.len() + 1;
+        let v = start_tag::check_start(scopes, tag, name_len, offset, limits)?;
         if let Place::Capture(_, stack) = &mut self.place {
-            xml::check_start(resolver, s, offset, limits)?;
-            stack.push(xml::start_element(resolver, s, offset, limits)?);
+            stack.push(start_tag::element(scopes, tag, name_len, offset)?);
             return Ok(());
         }
-        let v = xml::check_start(resolver, s, offset, limits)?;
-        let envelope_ns = self.version.map(|v| v.namespace().as_bytes());
+        let is = |k: Known| v.namespace.is_some_and(|n| n.is(k));
         match depth {
             1 => {
                 self.root_seen = true;
                 self.root_offset = offset;
-                if v.local != b"Envelope" {
+                if v.local != "Envelope" {
                     return Err(DecodeError::missing(offset, "Envelope"));
                 }
-                self.version = match v.namespace {
-                    Some(ns) if ns == SOAP11_NS.as_bytes() => Some(SoapVersion::V11),
-                    Some(ns) if ns == SOAP12_NS.as_bytes() => Some(SoapVersion::V12),
-                    found => {
-                        return Err(DecodeError::new(
-                            offset,
-                            DecodeErrorKind::WrongNamespace {
-                                name: "Envelope".into(),
-                                expected: format!("{SOAP11_NS} or {SOAP12_NS}"),
-                                found: String::from_utf8_lossy(found.unwrap_or_default())
-                                    .into_owned(),
-                            },
-                        ))
-                    }
+                self.version = if is(Known::Soap11) {
+                    Some(SoapVersion::V11)
+                } else if is(Known::Soap12) {
+                    Some(SoapVersion::V12)
+                } else {
+                    return Err(DecodeError::new(
+                        offset,
+                        DecodeErrorKind::WrongNamespace {
+                            name: "Envelope".into(),
+                            expected: format!("{SOAP11_NS} or {SOAP12_NS}"),
+                            found: v.namespace.map(|n| n.uri).unwrap_or_default().to_owned(),
+                        },
+                    ));
                 };
             }
             2 => {
-                let in_env = v.namespace.is_some() && v.namespace == envelope_ns;
-                if in_env && v.local == b"Header" && !self.header_seen && !self.body_seen {
+                let in_env = match self.version {
+                    Some(SoapVersion::V11) => is(Known::Soap11),
+                    Some(SoapVersion::V12) => is(Known::Soap12),
+                    None => false,
+                };
+                if in_env && v.local == "Header" && !self.header_seen && !self.body_seen {
                     self.header_seen = true;
-                } else if in_env && v.local == b"Body" && !self.body_seen {
+                } else if in_env && v.local == "Body" && !self.body_seen {
                     self.body_seen = true;
                 } else {
-                    return Err(DecodeError::unexpected(
-                        offset,
-                        String::from_utf8_lossy(v.local).into_owned(),
-                    ));
+                    return Err(DecodeError::unexpected(offset, v.local));
                 }
             }
             3 if self.header_seen && !self.body_seen => {
-                if v.namespace != Some(WS_NS.as_bytes()) {
+                if !is(Known::Ws) {
                     self.place = Place::Skip;
                     return Ok(());
                 }
                 let (i, name) = match v.local {
-                    b"CrmAuthenticationToken" => (0, TOKEN),
-                    b"CallerOriginToken" => (1, CALLER_ORIGIN),
-                    b"CorrelationToken" => (2, CORRELATION),
+                    TOKEN => (0, TOKEN),
+                    CALLER_ORIGIN => (1, CALLER_ORIGIN),
+                    CORRELATION => (2, CORRELATION),
                     _ => {
                         self.place = Place::Skip;
                         return Ok(());
@@ -253,8 +299,7 @@ impl<'a> Decoder<'a> {
                         format!("{name} (repeated header)"),
                     ));
                 }
-                let nil = v.nil;
-                self.place = match (i, nil) {
+                self.place = match (i, v.nil) {
                     (_, true) => Place::Skip,
                     (0, false) => Place::Token(TokenState {
                         offset,
@@ -263,9 +308,10 @@ impl<'a> Decoder<'a> {
                         fields: [None, None, None, None],
                         child: None,
                     }),
-                    _ => {
-                        Place::Capture(name, vec![xml::start_element(resolver, s, offset, limits)?])
-                    }
+                    _ => Place::Capture(
+                        name,
+                        vec![start_tag::element(scopes, tag, name_len, offset)?],
+                    ),
                 };
             }
             4 => {
@@ -276,7 +322,7 @@ impl<'a> Decoder<'a> {
             _ => {
                 if let Place::Token(TokenState { child: Some(c), .. }) = &mut self.place {
                     if c.nested.is_none() {
-                        c.nested = Some((offset, String::from_utf8_lossy(v.local).into_owned()));
+                        c.nested = Some((offset, v.local.to_owned()));
                     }
                 }
             }
@@ -284,10 +330,12 @@ impl<'a> Decoder<'a> {
         Ok(())
     }
 
-    /// The end of the element at depth `self.text_used.len()`.
-    fn end(&mut self, _offset: u64) -> Result<(), DecodeError> {
-        let depth = self.text_used.len();
-        self.text_used.pop();
+    /// The end of the element at depth `self.open.len()`: its namespace scope closes.
+    fn end(&mut self, scopes: &mut Scopes<'a>) -> Result<(), DecodeError> {
+        let depth = self.open.len();
+        if let Some(o) = self.open.pop() {
+            scopes.truncate(o.scope);
+        }
         match &mut self.place {
             Place::Capture(name, stack) => {
                 let el = stack.pop().unwrap_or_default();
@@ -322,8 +370,8 @@ impl<'a> Decoder<'a> {
         offset: u64,
         limits: &Limits,
     ) -> Result<(), DecodeError> {
-        let depth = self.text_used.len();
-        let Some(used) = self.text_used.last_mut() else {
+        let depth = self.open.len();
+        let Some(Open { text: used, .. }) = self.open.last_mut() else {
             return if is_ws(&text) {
                 Ok(())
             } else {
@@ -369,24 +417,25 @@ impl<'a> TokenState<'a> {
     /// A child of the token element: `schema::read` on [`schema::TOKEN_TYPE`], one child.
     fn child_start(
         &mut self,
-        ns: Option<&[u8]>,
-        local: &[u8],
+        ns: Option<Ns<'_>>,
+        local: &str,
         nil: bool,
         offset: u64,
     ) -> Result<(), DecodeError> {
         let def = &schema::TOKEN_TYPE;
-        let name = || String::from_utf8_lossy(local).into_owned();
-        let Some(j) = def.particles.iter().position(|p| p.name.as_bytes() == local) else {
+        let name = || local.to_owned();
+        let ns = ns.map(|n| n.uri);
+        let Some(j) = def.particles.iter().position(|p| p.name == local) else {
             return Err(DecodeError::unexpected(offset, name()));
         };
         let part = &def.particles[j];
-        if ns != Some(part.ns.as_bytes()) {
+        if ns != Some(part.ns) {
             return Err(DecodeError::new(
                 offset,
                 DecodeErrorKind::WrongNamespace {
                     name: name(),
                     expected: part.ns.to_owned(),
-                    found: String::from_utf8_lossy(ns.unwrap_or_default()).into_owned(),
+                    found: ns.unwrap_or_default().to_owned(),
                 },
             ));
         }
@@ -451,7 +500,7 @@ impl<'a> TokenState<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::ns::CORE_NS;
+    use super::super::ns::{CORE_NS, WS_NS};
     use super::super::token::decode_token_from_envelope_tree;
     use super::*;
 
@@ -470,14 +519,52 @@ mod tests {
 
     /// Both decoders on `xml`: the same `Ok`, or both `Err`; returns the streaming result.
     fn agree(xml: &str) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
-        let fast = decode(xml.as_bytes(), &Limits::DEFAULT);
-        let tree = decode_token_from_envelope_tree(xml.as_bytes());
+        agree_bytes(xml.as_bytes())
+    }
+
+    fn agree_bytes(xml: &[u8]) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
+        let fast = decode(xml, &Limits::DEFAULT);
+        let tree = decode_token_from_envelope_tree(xml);
+        let text = String::from_utf8_lossy(xml);
         match (&fast, &tree) {
-            (Ok(a), Ok(b)) => assert_eq!(a, b, "{xml}"),
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{text}"),
             (Err(_), Err(_)) => {}
-            _ => panic!("disagree on {xml}\nstreaming {fast:?}\ntree {tree:?}"),
+            _ => panic!("disagree on {text}\nstreaming {fast:?}\ntree {tree:?}"),
         }
         fast
+    }
+
+    #[test]
+    fn input_that_is_not_utf8_as_a_whole() {
+        let children = format!(
+            "<c:AuthenticationType>1</c:AuthenticationType><c:OrganizationName>a\r\nb<![CDATA[\rc]]></c:OrganizationName><c:CallerId>{Z}</c:CallerId>"
+        );
+        let ok = env(&tok("", &children), "<x/>");
+        let t = agree(&ok).unwrap().unwrap();
+        assert_eq!(t.organization_name.as_deref(), Some("a\nb\nc"));
+        // Invalid UTF-8 in a comment or a processing instruction is accepted by both (then
+        // every tag and text is checked on its own) ...
+        for (from, to) in [("<x/>", "<!--\u{0}-->"), ("<x/>", "<?pi \u{0}?>")] {
+            let mut bytes = ok.replace(from, to).into_bytes();
+            let nul = bytes.iter().position(|&b| b == 0).unwrap();
+            bytes[nul] = 0xff;
+            assert_eq!(agree_bytes(&bytes).unwrap(), Some(t.clone()));
+        }
+        // ... and refused by both in a tag, an attribute, a text or CDATA.
+        for (from, to) in [
+            ("<x/>", "<x\u{0}/>"),
+            ("<x/>", "<x a='\u{0}'/>"),
+            ("<x/>", "<x \u{0}='1'/>"),
+            ("<x/>", "<x>\u{0}</x>"),
+            ("<x/>", "<x><![CDATA[\u{0}]]></x>"),
+            (">1<", ">1\u{0}<"),
+            ("<c:CallerId>", "<c:CallerId \u{0}='1'>"),
+        ] {
+            let mut bytes = ok.replace(from, to).into_bytes();
+            let nul = bytes.iter().position(|&b| b == 0).unwrap();
+            bytes[nul] = 0xff;
+            assert!(agree_bytes(&bytes).is_err(), "{to}");
+        }
     }
 
     const Z: &str = "00000000-0000-0000-0000-000000000000";

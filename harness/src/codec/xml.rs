@@ -11,9 +11,11 @@
 use std::fmt;
 
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::{Namespace, NamespaceResolver, QName, ResolveResult};
+use quick_xml::name::{NamespaceResolver, QName, ResolveResult};
 use quick_xml::{NsReader, Reader};
 use serde::Serialize;
+
+use super::attr_scan::AttrScan;
 
 /// The XML Schema instance namespace (`xsi:type`, `xsi:nil`).
 pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
@@ -134,7 +136,7 @@ impl DecodeError {
 
 /// The attribute limits: at most `max_attributes` on an element (the `count`-th is being
 /// read), each value at most `max_text_bytes`.
-fn attribute_limits(
+pub(crate) fn attribute_limits(
     count: usize,
     value_len: usize,
     limits: &Limits,
@@ -156,13 +158,25 @@ fn attribute_limits(
 }
 
 /// The XML declaration: only UTF-8 is accepted (shared by every reader of this module's
-/// contract).
+/// contract). The encoding is the first `encoding` attribute, as `BytesDecl::encoding`
+/// finds it (none after a malformed attribute), found by the start tags' byte scan.
 pub(crate) fn check_declaration(
     d: &quick_xml::events::BytesDecl<'_>,
     at: u64,
 ) -> Result<(), DecodeError> {
-    match d.encoding() {
-        Some(Ok(enc)) if !enc.eq_ignore_ascii_case(b"utf-8") => {
+    let encoding = match std::str::from_utf8(d) {
+        Ok(content) => {
+            let name_len = (content.bytes())
+                .position(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                .unwrap_or(content.len());
+            (AttrScan::new(&content[name_len..]).map_while(Result::ok))
+                .find(|a| a.key == "encoding")
+                .map(|a| std::borrow::Cow::Borrowed(a.value.as_bytes()))
+        }
+        Err(_) => d.encoding().and_then(Result::ok),
+    };
+    match encoding {
+        Some(enc) if !enc.eq_ignore_ascii_case(b"utf-8") => {
             Err(DecodeError::bad_value(at, "encoding", &String::from_utf8_lossy(&enc)))
         }
         _ => Ok(()),
@@ -423,8 +437,8 @@ pub(crate) fn new_reader(input: &[u8]) -> NsReader<&[u8]> {
     reader
 }
 
-/// [`new_reader`] without namespace handling, for a caller that keeps its own
-/// [`NamespaceResolver`] (see [`check_start`]).
+/// [`new_reader`] without namespace handling, for a caller that keeps its own namespace
+/// scopes (the streaming decoder: [`super::start_tag::check_start`]).
 pub(crate) fn new_plain_reader(input: &[u8]) -> Reader<&[u8]> {
     let mut reader = Reader::from_reader(input);
     configure(reader.config_mut());
@@ -567,135 +581,13 @@ pub(crate) fn start_element(
     Ok(el)
 }
 
-fn attribute_error(offset: u64, e: quick_xml::Error) -> DecodeError {
+pub(crate) fn attribute_error(offset: u64, e: quick_xml::Error) -> DecodeError {
     match e {
         quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(_, n)) => {
             DecodeError::new(offset, DecodeErrorKind::UnknownEntity { name: n })
         }
         other => DecodeError::malformed(offset, other.to_string()),
     }
-}
-
-/// A resolved namespace for [`check_start`]. A bound URI is the raw value of a declaration
-/// that [`check_start`] checked as UTF-8 on the declaring element (or the built-in `xml`
-/// namespace), so it is not checked again.
-fn check_ns<'r>(r: ResolveResult<'r>, offset: u64) -> Result<Option<&'r [u8]>, DecodeError> {
-    match r {
-        ResolveResult::Unbound => Ok(None),
-        ResolveResult::Bound(ns) => Ok(Some(ns.0)),
-        ResolveResult::Unknown(p) => Err(DecodeError::malformed(
-            offset,
-            format!("undeclared prefix {:?}", String::from_utf8_lossy(&p)),
-        )),
-    }
-}
-
-fn check_utf8(bytes: &[u8], offset: u64) -> Result<(), DecodeError> {
-    match std::str::from_utf8(bytes) {
-        Ok(_) => Ok(()),
-        Err(_) => Err(DecodeError::malformed(offset, "invalid UTF-8")),
-    }
-}
-
-/// A start tag as [`check_start`] saw it: the resolved namespace, local name and `xsi:nil`.
-pub(crate) struct StartView<'r> {
-    pub namespace: Option<&'r [u8]>,
-    pub local: &'r [u8],
-    pub nil: bool,
-}
-
-/// What [`start_element`] checks of a start tag (prefixes, UTF-8, attribute syntax, duplicate
-/// and limits, entities, `xsi:type` resolution, `xsi:nil`), without building an
-/// [`Element`]: it accepts exactly the start tags `start_element` accepts (under an
-/// `NsReader`). It also opens the tag's namespace scope in `resolver` (what `NsReader` does
-/// on a start tag; the caller pops it at the end tag), reading the attributes once.
-/// Allocates only to unescape attribute values holding references, and to keep prefixed
-/// attributes until the tag's own declarations are known.
-pub(crate) fn check_start<'r>(
-    resolver: &'r mut NamespaceResolver,
-    s: &'r BytesStart<'_>,
-    offset: u64,
-    limits: &Limits,
-) -> Result<StartView<'r>, DecodeError> {
-    // A new scope; `push` on a tag without attributes only raises the nesting level.
-    resolver
-        .push(&BytesStart::new(""))
-        .map_err(|e| DecodeError::malformed(offset, e.to_string()))?;
-    let mut count = 0usize;
-    // Duplicate keys (what `with_checks(true)` refuses: the same raw qualified name),
-    // checked here without its per-element allocation.
-    let mut keys: [&[u8]; 16] = [b""; 16];
-    let mut more_keys: Vec<&[u8]> = Vec::new();
-    // Prefixed attributes: resolved once every declaration of the tag is in scope.
-    let mut prefixed: Vec<(QName<'_>, std::borrow::Cow<'_, str>)> = Vec::new();
-    for attr in s.attributes().with_checks(false) {
-        let attr = attr.map_err(|e| DecodeError::malformed(offset, e.to_string()))?;
-        let raw_key = attr.key.into_inner();
-        let seen = if count < keys.len() { &keys[..count] } else { &keys[..] };
-        if seen.contains(&raw_key) || more_keys.contains(&raw_key) {
-            return Err(DecodeError::malformed(offset, "duplicated attribute"));
-        }
-        match keys.get_mut(count) {
-            Some(k) => *k = raw_key,
-            None => more_keys.push(raw_key),
-        }
-        count += 1;
-        attribute_limits(count, attr.value.len(), limits, offset)?;
-        // Without a reference, unescaping is only UTF-8 decoding.
-        let value: std::borrow::Cow<'_, str> = if attr.value.contains(&b'&') {
-            std::borrow::Cow::Owned(
-                attr.unescape_value().map_err(|e| attribute_error(offset, e))?.into_owned(),
-            )
-        } else {
-            match &attr.value {
-                std::borrow::Cow::Borrowed(v) => std::borrow::Cow::Borrowed(
-                    std::str::from_utf8(v)
-                        .map_err(|_| DecodeError::malformed(offset, "invalid UTF-8"))?,
-                ),
-                std::borrow::Cow::Owned(v) => std::borrow::Cow::Owned(
-                    String::from_utf8(v.clone())
-                        .map_err(|_| DecodeError::malformed(offset, "invalid UTF-8"))?,
-                ),
-            }
-        };
-        let key = attr.key;
-        if let Some(decl) = key.as_namespace_binding() {
-            if let quick_xml::name::PrefixDeclaration::Named(p) = decl {
-                check_utf8(p, offset)?;
-            }
-            // What `NsReader` binds: the raw value (a reference is not expanded).
-            resolver
-                .add(decl, Namespace(&attr.value))
-                .map_err(|e| DecodeError::malformed(offset, e.to_string()))?;
-            continue;
-        }
-        if key.prefix().is_some() {
-            prefixed.push((key, value));
-        } else {
-            // An unprefixed attribute is in no namespace: never xsi:type or xsi:nil.
-            check_utf8(key.local_name().into_inner(), offset)?;
-        }
-    }
-    let resolver: &'r NamespaceResolver = resolver;
-    let mut nil = false;
-    for (key, value) in prefixed {
-        let (ans, alocal) = resolver.resolve_attribute(key);
-        let ans = check_ns(ans, offset)?;
-        let alocal = alocal.into_inner();
-        check_utf8(alocal, offset)?;
-        if ans == Some(XSI_NS.as_bytes()) && alocal == b"type" {
-            let (tns, tlocal) = resolver.resolve_element(QName(value.trim().as_bytes()));
-            check_ns(tns, offset)?;
-            check_utf8(tlocal.into_inner(), offset)?;
-        } else if ans == Some(XSI_NS.as_bytes()) && alocal == b"nil" {
-            nil = matches!(value.trim(), "true" | "1");
-        }
-    }
-    let (ns, local) = resolver.resolve_element(s.name());
-    let namespace = check_ns(ns, offset)?;
-    let local = local.into_inner();
-    check_utf8(local, offset)?;
-    Ok(StartView { namespace, local, nil })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1148,6 +1040,39 @@ mod tests {
         assert_eq!(kind("<a>12&amp;456</a>", &small), DecodeErrorKind::TextTooLong { limit: 5 });
         assert_eq!(kind(r#"<a x="123456"/>"#, &small), DecodeErrorKind::TextTooLong { limit: 5 });
         assert!(parse_with(b"<a>12345</a>", &small).is_ok());
+    }
+
+    #[test]
+    fn declaration_encoding_as_quick_xml_finds_it() {
+        for decl in [
+            "xml",
+            "xml version='1.0'",
+            "xml version='1.0' encoding='utf-8'",
+            "xml version='1.0' encoding='UTF-8' standalone='yes'",
+            "xml version='1.0' encoding='utf-16'",
+            "xml version='1.0'encoding=\"latin1\"",
+            "xml version='1.0' encoding='utf-16' encoding='utf-8'",
+            "xml version encoding='utf-16'",
+            "xml version='1.0 encoding='utf-16'",
+            "xml version=1.0 encoding='utf-16'",
+            "xml\tencoding = 'ascii'",
+            "xml encoding='\u{e9}'",
+        ] {
+            let d = quick_xml::events::BytesDecl::from_start(BytesStart::from_content(decl, 3));
+            let expected = match d.encoding() {
+                Some(Ok(enc)) => !enc.eq_ignore_ascii_case(b"utf-8"),
+                _ => false,
+            };
+            assert_eq!(check_declaration(&d, 0).is_err(), expected, "{decl}");
+        }
+        let bytes = b"xml encoding='\xff'";
+        let d = quick_xml::events::BytesDecl::from_start(BytesStart::from_content(
+            String::from_utf8_lossy(bytes).into_owned(),
+            3,
+        ));
+        assert!(check_declaration(&d, 0).is_err());
+        let doc = b"<?xml version='1.0' encoding='\xff'?><a/>";
+        assert!(parse(doc).is_err());
     }
 
     #[test]
