@@ -127,16 +127,24 @@ pub fn read_headers(env: &Envelope) -> Result<CrmHeaders, DecodeError> {
     })
 }
 
+/// An `AuthenticationType` element's text at byte `offset`: `0`, `1` or `2`, spaces around
+/// allowed; anything else is a bad value naming the field.
+pub(crate) fn parse_authentication_type(
+    text: &str,
+    offset: u64,
+) -> Result<AuthenticationType, DecodeError> {
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(AuthenticationType::from_code)
+        .ok_or_else(|| DecodeError::bad_value(offset, "AuthenticationType", text))
+}
+
 /// Read a `CrmAuthenticationToken` element's content (children in 2007 CoreTypes, in order).
 pub fn read_token(e: &Element) -> Result<CrmAuthenticationToken, DecodeError> {
     let f = schema::read(e, &schema::TOKEN_TYPE)?;
     let (at, off) = f.required_text("AuthenticationType")?;
-    let authentication_type = at
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .and_then(AuthenticationType::from_code)
-        .ok_or_else(|| DecodeError::bad_value(off, "AuthenticationType", &at))?;
+    let authentication_type = parse_authentication_type(&at, off)?;
     Ok(CrmAuthenticationToken {
         authentication_type,
         crm_ticket: f.text("CrmTicket")?.map(Ticket::new),

@@ -23,7 +23,7 @@ use super::redact::Ticket;
 use super::schema::{self, Max};
 use super::soap::{SoapVersion, SOAP11_NS, SOAP12_NS};
 use super::start_tag;
-use super::token::{self, AuthenticationType, CrmAuthenticationToken};
+use super::token::{self, CrmAuthenticationToken};
 use super::xml::{self, DecodeError, DecodeErrorKind, Element, Limits, Node, HARD_MAX_DEPTH};
 
 const TOKEN: &str = "CrmAuthenticationToken";
@@ -482,12 +482,7 @@ impl<'a> TokenState<'a> {
         let [at, ticket, org, caller] = self.fields;
         let (at, off) =
             at.ok_or_else(|| DecodeError::missing(self.offset, "AuthenticationType"))?;
-        let authentication_type = at
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .and_then(AuthenticationType::from_code)
-            .ok_or_else(|| DecodeError::bad_value(off, "AuthenticationType", &at))?;
+        let authentication_type = token::parse_authentication_type(&at, off)?;
         let (id, off) = caller.ok_or_else(|| DecodeError::missing(self.offset, "CallerId"))?;
         Ok(CrmAuthenticationToken {
             authentication_type,
