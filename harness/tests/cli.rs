@@ -13,6 +13,11 @@ fn crmauth(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_crmauth")).current_dir(root()).args(args).output().unwrap()
 }
 
+/// `crmauth eval` of the pipeline file `pipeline` on the OnPremise SDK request.
+fn eval_sdk_request(pipeline: &str) -> Output {
+    crmauth(&["eval", "--pipeline", pipeline, "--request", "corpus/requests/onpremise-sdk-ad.json"])
+}
+
 fn temp(name: &str, text: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("crmauth-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -106,13 +111,7 @@ fn bad_pipeline_names_file_line_and_column_with_exit_2() {
         "bad.xml",
         "<pipeline>\n  <step>\n    <provider type=\"Nope.Provider\" />\n  </step>\n</pipeline>\n",
     );
-    let out = crmauth(&[
-        "eval",
-        "--pipeline",
-        p.to_str().unwrap(),
-        "--request",
-        "corpus/requests/onpremise-sdk-ad.json",
-    ]);
+    let out = eval_sdk_request(p.to_str().unwrap());
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -157,13 +156,7 @@ fn bad_request_and_env_files_exit_2_naming_the_place() {
         "{err}"
     );
 
-    let out = crmauth(&[
-        "eval",
-        "--pipeline",
-        "no/such/file.xml",
-        "--request",
-        "corpus/requests/onpremise-sdk-ad.json",
-    ]);
+    let out = eval_sdk_request("no/such/file.xml");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.xml"));
 }
@@ -203,13 +196,7 @@ fn explain_describes_and_deny_warnings_fails_on_findings() {
 fn a_pipeline_that_is_not_utf8_exits_2_naming_the_byte() {
     let p = temp("latin1.xml", "");
     std::fs::write(&p, b"<pipeline>\xff</pipeline>").unwrap();
-    let out = crmauth(&[
-        "eval",
-        "--pipeline",
-        p.to_str().unwrap(),
-        "--request",
-        "corpus/requests/onpremise-sdk-ad.json",
-    ]);
+    let out = eval_sdk_request(p.to_str().unwrap());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("latin1.xml: not UTF-8 at byte 10"));
 }
