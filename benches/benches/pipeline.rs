@@ -15,6 +15,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use crmauth::pipeline::outcome::NoObserver;
 use crmauth::pipeline::providers::{self, Context};
+use crmauth::pipeline::request::Scope;
 use crmauth::pipeline::{reference, xml, CompiledPipeline, Environment, Walk};
 use crmauth_benches::{corpus_dir, first_step_pipeline, linear_pipeline, web_request, Workload};
 use std::hint::black_box;
@@ -44,8 +45,8 @@ fn standard(c: &mut Criterion) {
         let runs = w.provider_runs();
         g.bench_function(BenchmarkId::new("providers", w.name), |b| {
             b.iter(|| {
-                for &(i, provider, organization) in &runs {
-                    let cx = Context { request: &w.requests[i], env, organization };
+                for &(i, provider, scope) in &runs {
+                    let cx = Context { request: &w.requests[i], env, scope };
                     black_box(providers::authenticate(black_box(provider), cx));
                 }
             })
@@ -80,7 +81,9 @@ fn scaling(c: &mut Criterion) {
             for (name, walk) in [("engine-steps", Walk::Steps), ("engine-filter", Walk::Filter)] {
                 let compiled = CompiledPipeline::compile_walk(&pipeline, walk);
                 g.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
-                    b.iter(|| black_box(compiled.evaluate(black_box(request), &env, None)))
+                    b.iter(|| {
+                        black_box(compiled.evaluate(black_box(request), &env, Scope::windows(None)))
+                    })
                 });
             }
             g.bench_with_input(BenchmarkId::new("reference", n), &n, |b, _| {
@@ -89,7 +92,7 @@ fn scaling(c: &mut Criterion) {
                         &pipeline,
                         black_box(request),
                         &env,
-                        None,
+                        Scope::windows(None),
                         &mut NoObserver,
                     ))
                 })

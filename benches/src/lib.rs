@@ -2,7 +2,7 @@
 //! and synthetic pipelines of any length.
 
 use crmauth::pipeline::outcome::Trace;
-use crmauth::pipeline::request::map_org;
+use crmauth::pipeline::request::Scope;
 use crmauth::pipeline::strategy::Deployment;
 use crmauth::pipeline::{
     CompiledPipeline, Pipeline, Predicate, PreparedRequest, Provider, Request, Step, Walk,
@@ -52,11 +52,11 @@ impl Workload {
     /// The provider runs of the whole table, as `(request, provider, organization)`:
     /// every provider the reference ran (both pipelines), in order. Calling just these is
     /// the part of an evaluation both evaluators share (PROTOCOL 1.4 semantics).
-    pub fn provider_runs(&self) -> Vec<(usize, &Provider, Option<&str>)> {
+    pub fn provider_runs(&self) -> Vec<(usize, &Provider, Scope<'_>)> {
         let d = &self.table.reference;
         let mut runs = Vec::new();
         for (i, r) in self.requests.iter().enumerate() {
-            let org = map_org(d.strategy, r);
+            let org = Scope::of(d.strategy, r);
             let (mut trace, mut post) = (Trace::default(), Trace::default());
             d.evaluate_observed(r, &self.table.env, &mut trace, &mut post);
             let pipelines = [Some(&d.authentication), d.post_authentication.as_ref()];
@@ -70,9 +70,9 @@ impl Workload {
         runs
     }
 
-    /// The organization MapOrg gives request `i`.
-    pub fn organization(&self, i: usize) -> Option<&str> {
-        map_org(self.table.compiled.strategy, &self.requests[i])
+    /// What the deployment fixes for request `i` (MapOrg, Windows accounts).
+    pub fn scope(&self, i: usize) -> Scope<'_> {
+        Scope::of(self.table.compiled.strategy, &self.requests[i])
     }
 }
 
@@ -139,11 +139,11 @@ mod tests {
         for n in [1, 10, 100] {
             let p = linear_pipeline(n);
             let compiled = CompiledPipeline::compile(&p);
-            let (outcome, trace) = compiled.evaluate_traced(&req, &env, None);
+            let (outcome, trace) = compiled.evaluate_traced(&req, &env, Scope::windows(None));
             assert_eq!(outcome, Outcome::NOT_HANDLED);
             assert_eq!(trace.steps.len(), n);
-            assert_eq!(reference::interpret(&p, &req, &env, None).0, outcome);
-            assert_eq!(compiled.evaluate(&req, &env, None), outcome);
+            assert_eq!(reference::interpret(&p, &req, &env, Scope::windows(None)).0, outcome);
+            assert_eq!(compiled.evaluate(&req, &env, Scope::windows(None)), outcome);
         }
     }
 

@@ -62,9 +62,21 @@ fuzz_target!(|input: Input| {
         windows_identity: None,
     }
     .prepare();
-    assert_eq!(prepared.cookie_exist, rule, "the pipeline's CookieExist differs from cookie_exist");
+    assert_eq!(
+        prepared.cookie_exist(),
+        rule,
+        "the pipeline's CookieExist differs from cookie_exist"
+    );
+    // PROTOCOL 1.6: when CookieExist holds, the ticket is the one session cookie's, or the
+    // cookie is unreadable; when it does not, no ticket is read at all.
     let ticket = session.as_ref().ok().and_then(|s| s.as_ref()).map(|s| &s.ticket);
-    assert_eq!(prepared.session_ticket.as_ref(), ticket, "the pipeline's session ticket differs");
+    let expected = if rule { ticket } else { None };
+    assert_eq!(prepared.session.ticket(), expected, "the pipeline's session ticket differs");
+    assert_eq!(
+        matches!(prepared.session, cookie::SessionCookie::Unreadable(_)),
+        rule && ticket.is_none(),
+        "a session cookie that passes CookieExist must read or be unreadable"
+    );
 
     if let Ok(Some(s)) = &session {
         let value = cookie::encode_session_value(s);
@@ -92,7 +104,7 @@ fuzz_target!(|input: Input| {
     } else {
         format!("{before}=1; {SESSION_COOKIE}={value}; other=2")
     };
-    // A name equal to MSCRMSession in another case would come first and win.
+    // A name equal to MSCRMSession in another case would make two session cookies.
     if !before.eq_ignore_ascii_case(SESSION_COOKIE) {
         if let Err(e) = cookie_roundtrip(CookieCase { session: s, header }) {
             panic!("TOKEN-ROUNDTRIP-COOKIE: {e}");

@@ -12,7 +12,7 @@
 #![no_main]
 
 use crmauth::pipeline::outcome::Trace;
-use crmauth::pipeline::request::map_org;
+use crmauth::pipeline::request::Scope;
 use crmauth::pipeline::strategy::Deployment;
 use crmauth::pipeline::{reference, xml, CompiledPipeline, Pipeline, Walk};
 use crmauth_fuzz::{
@@ -68,7 +68,7 @@ fuzz_target!(|input: Input| {
     // Prepared twice (PIPE-DETERMINISTIC below): a copy now, the generated request then.
     let request2 = request.0.clone().prepare();
     let request = request.0.prepare();
-    let org = map_org(strategy, &request);
+    let org = Scope::of(strategy, &request);
 
     // PIPE-ORACLE: outcome and trace.
     let (ref_outcome, ref_trace) = reference::interpret(&pipeline, &request, env, org);
@@ -103,7 +103,7 @@ fuzz_target!(|input: Input| {
     }
 
     // PIPE-DETERMINISTIC: a fresh compile and a re-prepared request give the same.
-    let org2 = map_org(strategy, &request2);
+    let org2 = Scope::of(strategy, &request2);
     assert_eq!(org2, org, "PIPE-DETERMINISTIC: MapOrg");
     assert_eq!(again.evaluate(&request2, env, org2), eng_outcome, "PIPE-DETERMINISTIC: engine");
     assert_eq!(

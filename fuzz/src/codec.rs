@@ -237,8 +237,12 @@ pub struct ArbSession(pub MsCrmSession);
 
 impl<'a> Arbitrary<'a> for ArbSession {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        let ticket: String =
-            if u.arbitrary()? { u.arbitrary()? } else { u.choose(TICKETS)?.to_string() };
+        // A session ticket is never empty (PROTOCOL 1.6: an empty one is unreadable).
+        let ticket: String = match u.arbitrary::<bool>()? {
+            true => Some(u.arbitrary::<String>()?).filter(|t| !t.is_empty()),
+            false => Some(u.choose(TICKETS)?.to_string()).filter(|t| !t.is_empty()),
+        }
+        .unwrap_or_else(|| TICKETS[0].to_string());
         let expiration: Option<String> = match u.int_in_range(0..=2)? {
             0 => None,
             1 => Some("1700003600".into()),

@@ -62,7 +62,7 @@ fn compiled_evaluation_allocates_nothing_on_every_scenario() {
             assert_eq!(auth.walk(), walk);
             for s in &table.scenarios {
                 let prepared = s.request.clone().prepare();
-                let org = crmauth::pipeline::request::map_org(table.compiled.strategy, &prepared);
+                let org = crmauth::pipeline::request::Scope::of(table.compiled.strategy, &prepared);
                 let n = allocations(|| {
                     for _ in 0..10 {
                         std::hint::black_box(auth.evaluate(&prepared, &table.env, org));

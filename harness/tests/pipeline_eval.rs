@@ -4,7 +4,7 @@
 
 use crmauth::pipeline::json::outcome_json;
 use crmauth::pipeline::model::AuthenticationTypes;
-use crmauth::pipeline::request::{IssuedTicket, Organization, User};
+use crmauth::pipeline::request::{IssuedTicket, Organization, Scope, User};
 use crmauth::pipeline::{
     reference, CompiledPipeline, Environment, Outcome, Pipeline, Predicate, Provider, Request, Step,
 };
@@ -85,6 +85,7 @@ fn token_body(auth_type: u8, ticket: Option<&str>, org: &str, caller: Uuid) -> S
 /// Evaluates on both evaluators, asserts they agree, and returns the outcome's JSON.
 fn eval(pipeline: &Pipeline, req: Request, env: &Environment, org: Option<&str>) -> Value {
     let prepared = req.prepare();
+    let org = Scope::windows(org);
     let (reference_outcome, reference_trace) = reference::interpret(pipeline, &prepared, env, org);
     let compiled = CompiledPipeline::compile(pipeline);
     let (engine_outcome, engine_trace) = compiled.evaluate_traced(&prepared, env, org);
@@ -402,13 +403,14 @@ fn evaluation_order_and_trace() {
     };
     let prepared = request("GET", "/", "1.2.3.4").prepare();
     let e = env();
-    let (outcome, trace) = reference::interpret(&p, &prepared, &e, None);
+    let (outcome, trace) = reference::interpret(&p, &prepared, &e, Scope::windows(None));
     assert!(matches!(outcome, Outcome::Redirect { step: 2, .. }));
     let shape: Vec<(usize, usize, bool)> =
         trace.steps.iter().map(|s| (s.step, s.predicates.len(), s.provider.is_some())).collect();
     assert_eq!(shape, vec![(0, 2, false), (1, 1, true), (2, 0, true)]);
     let compiled = CompiledPipeline::compile(&p);
-    let (engine_outcome, engine_trace) = compiled.evaluate_traced(&prepared, &e, None);
+    let (engine_outcome, engine_trace) =
+        compiled.evaluate_traced(&prepared, &e, Scope::windows(None));
     assert_eq!((engine_outcome, engine_trace), (outcome, trace));
 }
 

@@ -65,7 +65,7 @@ fn generated_cases_reach_every_provider_branch() {
     use crmauth::check::runner::test_runner;
     use crmauth::gen::arb_case;
     use crmauth::pipeline::outcome::{Trace, Verdict};
-    use crmauth::pipeline::request::{map_org, Strategy};
+    use crmauth::pipeline::request::{Scope, Strategy};
     use crmauth::pipeline::{BuiltIn, CompiledPipeline, ProviderKind};
     use proptest::strategy::{Strategy as _, ValueTree};
     use std::collections::BTreeSet;
@@ -81,7 +81,7 @@ fn generated_cases_reach_every_provider_branch() {
         compiled.evaluate_observed(
             &request,
             &case.env,
-            map_org(Strategy::OnPremise, &request),
+            Scope::of(Strategy::OnPremise, &request),
             &mut trace,
         );
         for (kind, verdict) in trace.steps.iter().filter_map(|s| s.provider) {

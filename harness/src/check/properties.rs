@@ -10,7 +10,7 @@ use super::{Case, Settings, Status, Suite};
 use crate::gen::pipeline::arb_broken_pipeline_text;
 use crate::gen::{arb_environment, arb_pipeline, arb_pipeline_text, arb_request, PipelineCase};
 use crate::pipeline::outcome::{Observer, Trace, Verdict};
-use crate::pipeline::request::{map_org, Strategy as Deployment};
+use crate::pipeline::request::{Scope, Strategy as Deployment};
 use crate::pipeline::{
     reference, xml, CompiledPipeline, Outcome, Pipeline, PredicateKind, ProviderKind, Walk,
 };
@@ -65,7 +65,7 @@ fn instrumented<R>(
 ) -> R {
     let compiled = engine(&case.pipeline);
     let request = case.request.clone().prepare();
-    let org = map_org(Deployment::OnPremise, &request);
+    let org = Scope::of(Deployment::OnPremise, &request);
     let mut recorder = Recorder::default();
     let outcome = compiled.evaluate_observed(&request, &case.env, org, &mut recorder);
     f(&outcome, &recorder.0)
@@ -177,7 +177,7 @@ fn fail_closed(engine: &EngineFactory, case: &PipelineCase) -> Result<(), TestCa
 fn oracle(engine: &EngineFactory, case: &PipelineCase) -> Result<(), TestCaseError> {
     let compiled = engine(&case.pipeline);
     let request = case.request.clone().prepare();
-    let org = map_org(Deployment::OnPremise, &request);
+    let org = Scope::of(Deployment::OnPremise, &request);
     let (expected, expected_trace) = reference::interpret(&case.pipeline, &request, &case.env, org);
     let mut trace = Trace::default();
     let got = compiled.evaluate_observed(&request, &case.env, org, &mut trace);

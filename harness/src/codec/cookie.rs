@@ -81,13 +81,73 @@ pub fn parse_cookie_header_with(
 /// The CookieExistPredicate rule: a cookie named `MSCRMSession` exists and its value
 /// contains `ticket`. Names compare case-insensitively, as ASP.NET's cookie collection does
 /// (ours); `ticket` is matched case-sensitively. An unparsable header gives `false` (fail
-/// closed).
+/// closed). The same parse as [`session_cookie`], which the pipeline uses.
 pub fn cookie_exist(header: &str) -> bool {
-    parse_cookie_header(header).is_ok_and(|cs| {
-        cs.iter().any(|c| {
-            c.name.eq_ignore_ascii_case(SESSION_COOKIE) && c.value.reveal().contains("ticket")
-        })
-    })
+    session_cookie(header).exists()
+}
+
+/// What a `Cookie` header's `MSCRMSession` cookie gives the pipeline (PROTOCOL 1.3, 2.5 and
+/// "Identity is never implied" in 1.6): one parse feeds both CookieExistPredicate and the
+/// ticket the providers read, so the two can never disagree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionCookie {
+    /// CookieExist is false: no `MSCRMSession` cookie whose value contains `ticket`, or a
+    /// header that is not a valid `Cookie` header (control characters, an empty name, over
+    /// the limits). No provider reads a ticket from it.
+    Absent,
+    /// CookieExist is true and the ticket reads.
+    Ticket(MsCrmSession),
+    /// CookieExist is true but the ticket cannot be read: two `MSCRMSession` cookies, a
+    /// value without exactly one `ticket`, a bad percent-escape, or an empty ticket. The
+    /// providers that read the cookie fail with 8004A100 (fail closed).
+    Unreadable(DecodeError),
+}
+
+impl SessionCookie {
+    /// CookieExistPredicate's answer.
+    pub fn exists(&self) -> bool {
+        !matches!(self, SessionCookie::Absent)
+    }
+
+    /// The ticket, when it reads.
+    pub fn ticket(&self) -> Option<&Ticket> {
+        match self {
+            SessionCookie::Ticket(s) => Some(&s.ticket),
+            _ => None,
+        }
+    }
+}
+
+fn is_session(c: &Cookie) -> bool {
+    c.name.eq_ignore_ascii_case(SESSION_COOKIE)
+}
+
+/// Reads the session cookie of a whole `Cookie` header (see [`SessionCookie`]).
+pub fn session_cookie(header: &str) -> SessionCookie {
+    let Ok(cookies) = parse_cookie_header(header) else {
+        return SessionCookie::Absent;
+    };
+    if !cookies.iter().any(|c| is_session(c) && c.value.reveal().contains("ticket")) {
+        return SessionCookie::Absent;
+    }
+    match session_of(&cookies) {
+        Ok(Some(s)) => SessionCookie::Ticket(s),
+        Ok(None) => SessionCookie::Absent,
+        Err(e) => SessionCookie::Unreadable(e),
+    }
+}
+
+/// The one `MSCRMSession` cookie of `cookies`, decoded (`None`: there is none); two of
+/// them are an error.
+fn session_of(cookies: &[Cookie]) -> Result<Option<MsCrmSession>, DecodeError> {
+    let mut sessions = cookies.iter().filter(|c| is_session(c));
+    match (sessions.next(), sessions.next()) {
+        (None, _) => Ok(None),
+        (Some(only), None) => parse_session(only.value.reveal()).map(Some),
+        (Some(_), Some(_)) => {
+            Err(DecodeError::unexpected(0, format!("{SESSION_COOKIE} (repeated)")))
+        }
+    }
 }
 
 /// The decoded `MSCRMSession` value.
@@ -101,7 +161,7 @@ pub struct MsCrmSession {
 
 /// Decode an `MSCRMSession` value: `ticket=<enc>&expiration=<enc>` or bare
 /// `ticket=<CrmTicket>`. Parts are percent-decoded (RFC 3986; `+` stays `+`, ours). Unknown
-/// keys are ignored; a missing or repeated `ticket` is an error.
+/// keys are ignored; a missing, repeated or empty `ticket` is an error.
 pub fn parse_session(value: &str) -> Result<MsCrmSession, DecodeError> {
     let mut ticket = None;
     let mut expiration = None;
@@ -121,17 +181,16 @@ pub fn parse_session(value: &str) -> Result<MsCrmSession, DecodeError> {
         *slot = Some(percent_decode(v).ok_or_else(|| DecodeError::bad_value(here, k, v))?);
     }
     let ticket = ticket.ok_or_else(|| DecodeError::missing(0, "ticket"))?;
+    if ticket.is_empty() {
+        return Err(DecodeError::bad_value(0, "ticket", ""));
+    }
     Ok(MsCrmSession { ticket: Ticket::new(ticket), expiration })
 }
 
-/// The session from a whole `Cookie` header: the first `MSCRMSession` cookie.
+/// The session from a whole `Cookie` header: its one `MSCRMSession` cookie (two are an
+/// error, ours: fail closed), `None` when there is none.
 pub fn session_from_header(header: &str) -> Result<Option<MsCrmSession>, DecodeError> {
-    let cookies = parse_cookie_header(header)?;
-    cookies
-        .iter()
-        .find(|c| c.name.eq_ignore_ascii_case(SESSION_COOKIE))
-        .map(|c| parse_session(c.value.reveal()))
-        .transpose()
+    session_of(&parse_cookie_header(header)?)
 }
 
 fn percent_decode(s: &str) -> Option<String> {

@@ -515,11 +515,15 @@ pub fn arb_cookie_header() -> impl Strategy<Value = CookieCase> {
             !n.eq_ignore_ascii_case(cookie::SESSION_COOKIE)
         });
     let session = prop_oneof![
-        (arb_text(), prop::option::of(arb_text())).prop_map(|(t, e)| {
-            let s = MsCrmSession { ticket: Ticket::new(t), expiration: e };
-            let value = cookie::encode_session_value(&s);
-            (s, value)
-        }),
+        (
+            arb_text().prop_filter("a ticket is never empty", |t| !t.is_empty()),
+            prop::option::of(arb_text())
+        )
+            .prop_map(|(t, e)| {
+                let s = MsCrmSession { ticket: Ticket::new(t), expiration: e };
+                let value = cookie::encode_session_value(&s);
+                (s, value)
+            }),
         "[A-Za-z0-9+/]{1,24}={0,2}".prop_map(|t| {
             let value = format!("ticket={t}");
             (MsCrmSession { ticket: Ticket::new(t), expiration: None }, value)

@@ -15,7 +15,7 @@ use super::caseless;
 use super::model::{Pipeline, Predicate, PredicateKind, Provider};
 use super::outcome::{NoObserver, Observer, Outcome, Trace};
 use super::providers::{self, Context};
-use super::request::{Environment, PreparedRequest};
+use super::request::{Environment, PreparedRequest, Scope};
 use super::step_filter::StepFilter;
 
 /// A pipeline ready for evaluation.
@@ -143,7 +143,7 @@ impl CompiledPredicate {
             CompiledPredicate::HttpMethod(m) => caseless::eq(m, &request.request.method),
             CompiledPredicate::Always => true,
             CompiledPredicate::ServerRole(mask) => env.server_roles & mask != 0,
-            CompiledPredicate::CookieExist => request.cookie_exist,
+            CompiledPredicate::CookieExist => request.cookie_exist(),
             CompiledPredicate::Internal => is_internal(),
             CompiledPredicate::External => !is_internal(),
         }
@@ -210,11 +210,11 @@ impl CompiledPipeline {
         filter: &'a StepFilter,
         request: &'a PreparedRequest,
         env: &'a Environment,
-        organization: Option<&'a str>,
+        scope: Scope<'a>,
     ) -> Outcome<'a> {
         let internal =
             || env.ifd_internal_network_address.is_internal(request.request.client_address);
-        let cx = Context { request, env, organization };
+        let cx = Context { request, env, scope };
         filter
             .candidates(request, env, internal)
             .find_map(|s| {
@@ -249,9 +249,9 @@ impl CompiledPipeline {
         &'a self,
         request: &'a PreparedRequest,
         env: &'a Environment,
-        organization: Option<&'a str>,
+        scope: Scope<'a>,
     ) -> Outcome<'a> {
-        self.evaluate_observed(request, env, organization, &mut NoObserver)
+        self.evaluate_observed(request, env, scope, &mut NoObserver)
     }
 
     /// Evaluates and returns the outcome with the full trace.
@@ -259,10 +259,10 @@ impl CompiledPipeline {
         &'a self,
         request: &'a PreparedRequest,
         env: &'a Environment,
-        organization: Option<&'a str>,
+        scope: Scope<'a>,
     ) -> (Outcome<'a>, Trace) {
         let mut trace = Trace::default();
-        let outcome = self.evaluate_observed(request, env, organization, &mut trace);
+        let outcome = self.evaluate_observed(request, env, scope, &mut trace);
         (outcome, trace)
     }
 
@@ -271,12 +271,12 @@ impl CompiledPipeline {
         &'a self,
         request: &'a PreparedRequest,
         env: &'a Environment,
-        organization: Option<&'a str>,
+        scope: Scope<'a>,
         observer: &mut O,
     ) -> Outcome<'a> {
         if !O::OBSERVES {
             if let Some(filter) = self.unmutated_filter() {
-                return self.evaluate_filtered(filter, request, env, organization);
+                return self.evaluate_filtered(filter, request, env, scope);
             }
         }
         #[cfg(feature = "mutants")]
@@ -298,7 +298,7 @@ impl CompiledPipeline {
                     continue 'steps;
                 }
             }
-            let cx = Context { request, env, organization };
+            let cx = Context { request, env, scope };
             let result = providers::authenticate(&step.provider, cx);
             let kind = step.provider.kind();
             observer.provider(s, kind, result.verdict());

@@ -4,7 +4,8 @@
 use super::caseless;
 use super::model::Provider;
 use super::outcome::{Identity, Location, ProviderResult};
-use super::request::{Environment, PreparedRequest, User};
+use super::request::{Environment, PreparedRequest, Scope, User};
+use crate::codec::cookie::SessionCookie;
 use crate::codec::fault::ErrorCode;
 use crate::codec::redact::Ticket;
 use crate::codec::token::{AuthenticationType, CrmAuthenticationToken};
@@ -27,19 +28,20 @@ pub mod codes {
 pub struct Context<'a> {
     pub request: &'a PreparedRequest,
     pub env: &'a Environment,
-    /// The organization MapOrg chose (PROTOCOL 1.5).
-    pub organization: Option<&'a str>,
+    /// What the deployment fixed: the organization MapOrg chose (PROTOCOL 1.5), and
+    /// whether the site has Windows accounts at all (not under Passport, 1.6).
+    pub scope: Scope<'a>,
 }
 
 /// Runs `provider` on the request.
 pub fn authenticate<'a>(provider: &'a Provider, cx: Context<'a>) -> ProviderResult<'a> {
     match provider {
         Provider::PassThrough => ProviderResult::Handled(Identity {
-            organization: cx.organization,
+            organization: cx.scope.organization,
             ..Identity::default()
         }),
         Provider::Reject => ProviderResult::NotHandled,
-        Provider::Windows => match cx.organization {
+        Provider::Windows => match cx.scope.organization {
             Some(org) => windows_user(cx, |u| caseless::eq(&u.organization, org)),
             None => ProviderResult::NotHandled,
         },
@@ -48,18 +50,24 @@ pub fn authenticate<'a>(provider: &'a Provider, cx: Context<'a>) -> ProviderResu
             // (default) organization: the first enabled user record of that account.
             windows_user(cx, |_| true)
         }
-        Provider::ConfigDbWindows => match account(cx) {
-            Some(acct)
-                if cx.env.users.iter().any(|u| is_account(u, acct) && u.deployment_admin) =>
-            {
-                ProviderResult::Handled(Identity::default())
+        // A deployment administrator is a user of the config database, not of an
+        // organization: the identity names the user record, no organization (ours).
+        Provider::ConfigDbWindows => {
+            match account(cx).and_then(|acct| {
+                cx.env
+                    .users
+                    .iter()
+                    .find(|u| is_account(u, acct) && u.deployment_admin && !u.disabled)
+            }) {
+                Some(u) => ProviderResult::Handled(Identity {
+                    user: Some(u.id),
+                    organization: None,
+                    caller: None,
+                }),
+                None => ProviderResult::NotHandled,
             }
-            _ => ProviderResult::NotHandled,
-        },
-        Provider::CrmPostAuthentication => match &cx.request.session_ticket {
-            Some(ticket) => session(cx, ticket),
-            None => ProviderResult::NotHandled,
-        },
+        }
+        Provider::CrmPostAuthentication => session_cookie(cx),
         Provider::Redirect { url } => ProviderResult::Redirect(Location::Configured(url)),
         Provider::CrmServiceRedirect => ProviderResult::Redirect(Location::CrmServiceWsdl),
         Provider::IfdRedirect => {
@@ -71,15 +79,18 @@ pub fn authenticate<'a>(provider: &'a Provider, cx: Context<'a>) -> ProviderResu
                 _ => ProviderResult::NotHandled,
             }
         }
-        Provider::CookieAndSoapHeader => match (&cx.request.token, &cx.request.session_ticket) {
-            (Some(t), _) => token(cx, t),
-            (None, Some(ticket)) => session(cx, ticket),
-            (None, None) => ProviderResult::NotHandled,
+        Provider::CookieAndSoapHeader => match &cx.request.token {
+            Some(t) => token(cx, t),
+            None => session_cookie(cx),
         },
     }
 }
 
+/// The request's Windows account, where the site has Windows accounts (PROTOCOL 1.6).
 fn account<'a>(cx: Context<'a>) -> Option<&'a str> {
+    if !cx.scope.windows_accounts {
+        return None;
+    }
     cx.request.request.windows_identity.as_deref()
 }
 
@@ -87,8 +98,12 @@ fn is_account(u: &User, acct: &str) -> bool {
     u.windows_account.as_deref().is_some_and(|a| caseless::eq(a, acct))
 }
 
-fn org_disabled(env: &Environment, org: &str) -> bool {
-    env.organizations.iter().any(|o| o.disabled && caseless::eq(&o.name, org))
+/// Whether `org` is an enabled organization of the deployment: it is there, and no record
+/// of that name is disabled (fail closed: a deleted organization whose users and tickets
+/// remain is not enabled).
+fn org_enabled(env: &Environment, org: &str) -> bool {
+    let mut named = env.organizations.iter().filter(|o| caseless::eq(&o.name, org)).peekable();
+    named.peek().is_some() && named.all(|o| !o.disabled)
 }
 
 /// The Windows identity as an enabled user of an enabled organization chosen by `which`.
@@ -108,7 +123,7 @@ fn windows_user<'a>(cx: Context<'a>, which: impl Fn(&User) -> bool) -> ProviderR
 fn find_windows_user<'a>(cx: Context<'a>, which: impl Fn(&User) -> bool) -> Option<&'a User> {
     let acct = account(cx)?;
     cx.env.users.iter().find(|u| {
-        is_account(u, acct) && which(u) && !u.disabled && !org_disabled(cx.env, &u.organization)
+        is_account(u, acct) && which(u) && !u.disabled && org_enabled(cx.env, &u.organization)
     })
 }
 
@@ -125,7 +140,7 @@ fn ticket_user<'a>(
     if env.now >= issued.expires_at {
         return Err(codes::EXPIRED_TICKET);
     }
-    if org_disabled(env, &issued.organization) {
+    if !org_enabled(env, &issued.organization) {
         return Err(codes::ORGANIZATION_DISABLED);
     }
     let user = env.users.iter().find(|u| u.id == issued.user).ok_or(codes::INVALID_TICKET)?;
@@ -135,9 +150,20 @@ fn ticket_user<'a>(
     Ok(user)
 }
 
-/// The `MSCRMSession` cookie's ticket, for the MapOrg organization if there is one.
+/// The `MSCRMSession` cookie (PROTOCOL 1.6): none → not handled; unreadable → 8004A100;
+/// else its ticket, for the MapOrg organization when there is one (ours: a page with no
+/// organization in its path, such as `/signin.aspx`, takes any organization's ticket).
+fn session_cookie<'a>(cx: Context<'a>) -> ProviderResult<'a> {
+    match &cx.request.session {
+        SessionCookie::Absent => ProviderResult::NotHandled,
+        SessionCookie::Unreadable(_) => ProviderResult::Failed(codes::INVALID_TICKET),
+        SessionCookie::Ticket(s) => session(cx, &s.ticket),
+    }
+}
+
+/// A session ticket, for the MapOrg organization if there is one.
 fn session<'a>(cx: Context<'a>, ticket: &Ticket) -> ProviderResult<'a> {
-    match ticket_user(cx.env, ticket, cx.organization) {
+    match ticket_user(cx.env, ticket, cx.scope.organization) {
         Ok(u) => ProviderResult::Handled(Identity {
             user: Some(u.id),
             organization: Some(&u.organization),

@@ -6,7 +6,7 @@
 use super::model::{Pipeline, Predicate};
 use super::outcome::{Observer, Outcome, Trace};
 use super::providers::{self, Context};
-use super::request::{Environment, PreparedRequest};
+use super::request::{Environment, PreparedRequest, Scope};
 use crate::codec::cookie;
 
 /// Evaluates `pipeline` on a request, reporting each evaluation to `observer`.
@@ -14,7 +14,7 @@ pub fn evaluate_observed<'a, O: Observer>(
     pipeline: &'a Pipeline,
     request: &'a PreparedRequest,
     env: &'a Environment,
-    organization: Option<&'a str>,
+    scope: Scope<'a>,
     observer: &mut O,
 ) -> Outcome<'a> {
     // For each step in order …
@@ -33,7 +33,7 @@ pub fn evaluate_observed<'a, O: Observer>(
             continue;
         }
         // All true (or none): the provider runs; handled stops the pipeline.
-        let cx = Context { request, env, organization };
+        let cx = Context { request, env, scope };
         let result = providers::authenticate(&step.provider, cx);
         observer.provider(s, step.provider.kind(), result.verdict());
         if result.stops() {
@@ -49,10 +49,10 @@ pub fn interpret<'a>(
     pipeline: &'a Pipeline,
     request: &'a PreparedRequest,
     env: &'a Environment,
-    organization: Option<&'a str>,
+    scope: Scope<'a>,
 ) -> (Outcome<'a>, Trace) {
     let mut trace = Trace::default();
-    let outcome = evaluate_observed(pipeline, request, env, organization, &mut trace);
+    let outcome = evaluate_observed(pipeline, request, env, scope, &mut trace);
     (outcome, trace)
 }
 
@@ -70,7 +70,9 @@ fn holds(predicate: &Predicate, request: &PreparedRequest, env: &Environment) ->
         }
         Predicate::Always => true,
         Predicate::ServerRole { roles } => env.server_roles & roles != 0,
-        Predicate::CookieExist => cookie::cookie_exist(raw.cookie.as_deref().unwrap_or("")),
+        Predicate::CookieExist => {
+            cookie::session_cookie(raw.cookie.as_deref().unwrap_or("")).exists()
+        }
         Predicate::InternalRequestAddress => {
             env.ifd_internal_network_address.is_internal(raw.client_address)
         }

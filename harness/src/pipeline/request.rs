@@ -5,7 +5,7 @@
 
 use super::caseless;
 use super::network::InternalNetwork;
-use crate::codec::cookie;
+use crate::codec::cookie::{self, SessionCookie};
 use crate::codec::redact::Ticket;
 use crate::codec::token::{self, CrmAuthenticationToken};
 use serde::{Deserialize, Serialize};
@@ -130,10 +130,8 @@ pub struct PreparedRequest {
     pub token: Option<CrmAuthenticationToken>,
     /// Whether the body was present but could not be decoded.
     pub token_error: bool,
-    /// The ticket of the `MSCRMSession` cookie, if any.
-    pub session_ticket: Option<Ticket>,
-    /// The CookieExist rule's answer on the `Cookie` header.
-    pub cookie_exist: bool,
+    /// The `MSCRMSession` cookie, read once: CookieExist's answer and the ticket.
+    pub session: SessionCookie,
     path_len: usize,
     /// Whether the path is under `/MSCRMServices/`.
     is_sdk: bool,
@@ -153,8 +151,7 @@ impl Request {
             None => (None, false),
         };
         let header = self.cookie.as_deref().unwrap_or("");
-        let session_ticket = cookie::session_from_header(header).ok().flatten().map(|s| s.ticket);
-        let cookie_exist = cookie::cookie_exist(header);
+        let session = cookie::session_cookie(header);
         let path_len = self.path.find('?').unwrap_or(self.path.len());
         let path = &self.path[..path_len];
         let is_sdk = is_sdk_path(path);
@@ -163,8 +160,7 @@ impl Request {
             request: self,
             token,
             token_error,
-            session_ticket,
-            cookie_exist,
+            session,
             path_len,
             is_sdk,
             first_segment,
@@ -194,6 +190,24 @@ impl PreparedRequest {
     pub fn is_sdk(&self) -> bool {
         self.is_sdk
     }
+
+    /// CookieExistPredicate's answer (PROTOCOL 1.3), from the one parse of the header.
+    pub fn cookie_exist(&self) -> bool {
+        self.session.exists()
+    }
+
+    /// Whether the path (no query, ASCII case-insensitive) is one that PROTOCOL 1.6 lets
+    /// be authenticated without a user: a discovery endpoint, or under IFD `/signin.aspx`.
+    pub fn may_be_anonymous(&self, strategy: Strategy) -> bool {
+        const DISCOVERY: [&str; 3] = [
+            "/MSCRMServices/2007/AD/CrmDiscoveryService.asmx",
+            "/MSCRMServices/2007/SPLA/CrmDiscoveryService.asmx",
+            "/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx",
+        ];
+        let path = self.path();
+        DISCOVERY.iter().any(|d| caseless::eq(path, d))
+            || (strategy == Strategy::Ifd && caseless::eq(path, "/signin.aspx"))
+    }
 }
 
 /// The authentication strategy (`<authentication strategy="…"/>`, PROTOCOL 1.1).
@@ -204,6 +218,33 @@ pub enum Strategy {
     #[serde(rename = "IFD")]
     Ifd,
     Passport,
+}
+
+/// What a deployment fixes before its pipelines run (PROTOCOL 1.5, 1.6): the organization
+/// MapOrg chose, and whether the request can carry a Windows account at all (IIS runs
+/// Windows authentication for OnPremise and IFD; a Passport site is anonymous, so a
+/// Windows account on the request is ignored there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope<'a> {
+    /// The organization MapOrg chose.
+    pub organization: Option<&'a str>,
+    /// Whether providers may read the request's Windows account.
+    pub windows_accounts: bool,
+}
+
+impl<'a> Scope<'a> {
+    /// A Windows-authenticated site (OnPremise, IFD) with `organization` chosen.
+    pub fn windows(organization: Option<&'a str>) -> Self {
+        Scope { organization, windows_accounts: true }
+    }
+
+    /// What `strategy` fixes for `request`: MapOrg, and Windows accounts unless Passport.
+    pub fn of(strategy: Strategy, request: &'a PreparedRequest) -> Self {
+        Scope {
+            organization: map_org(strategy, request),
+            windows_accounts: strategy != Strategy::Passport,
+        }
+    }
 }
 
 /// MapOrg (PROTOCOL 1.5): the organization of a request, before the pipeline.

@@ -218,7 +218,7 @@ impl StepFilter {
     ) -> Candidates<'f> {
         let path = self.paths.row(request.path());
         let method = self.methods.row(&request.request.method);
-        let cookie = usize::from(request.cookie_exist);
+        let cookie = usize::from(request.cookie_exist());
         let network = self.network_rows.as_ref().map(|rows| (rows, usize::from(internal())));
         Candidates { filter: self, path, method, cookie, network, env_roles: env.server_roles }
     }

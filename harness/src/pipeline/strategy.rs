@@ -5,7 +5,7 @@ use super::json::{outcome_json, trace_json};
 use super::model::Pipeline;
 use super::outcome::{Observer, Outcome, Trace};
 use super::reference;
-use super::request::{map_org, Environment, PreparedRequest, Strategy};
+use super::request::{Environment, PreparedRequest, Scope, Strategy};
 
 /// The two evaluators, as a choice (`crmauth eval --engine`, scenario replays).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -22,7 +22,7 @@ pub trait Evaluator {
         &'a self,
         request: &'a PreparedRequest,
         env: &'a Environment,
-        organization: Option<&'a str>,
+        scope: Scope<'a>,
         observer: &mut O,
     ) -> Outcome<'a>;
 }
@@ -32,10 +32,10 @@ impl Evaluator for CompiledPipeline {
         &'a self,
         request: &'a PreparedRequest,
         env: &'a Environment,
-        organization: Option<&'a str>,
+        scope: Scope<'a>,
         observer: &mut O,
     ) -> Outcome<'a> {
-        CompiledPipeline::evaluate_observed(self, request, env, organization, observer)
+        CompiledPipeline::evaluate_observed(self, request, env, scope, observer)
     }
 }
 
@@ -44,10 +44,10 @@ impl Evaluator for Pipeline {
         &'a self,
         request: &'a PreparedRequest,
         env: &'a Environment,
-        organization: Option<&'a str>,
+        scope: Scope<'a>,
         observer: &mut O,
     ) -> Outcome<'a> {
-        reference::evaluate_observed(self, request, env, organization, observer)
+        reference::evaluate_observed(self, request, env, scope, observer)
     }
 }
 
@@ -64,7 +64,9 @@ impl<E: Evaluator> Deployment<E> {
     /// MapOrg (not for Passport), the authentication pipeline, then — when that
     /// authenticated the request — the post-authentication pipeline (ours): a handling,
     /// redirecting or failing post step replaces the outcome; when no post step handles
-    /// the request the first outcome stands.
+    /// the request the first outcome stands. Last, identity is never implied (PROTOCOL
+    /// 1.6): an authentication without a user is denied outside the paths
+    /// [`PreparedRequest::may_be_anonymous`] names.
     pub fn evaluate_observed<'a, O: Observer>(
         &'a self,
         request: &'a PreparedRequest,
@@ -72,16 +74,24 @@ impl<E: Evaluator> Deployment<E> {
         observer: &mut O,
         post_observer: &mut O,
     ) -> Outcome<'a> {
-        let org = map_org(self.strategy, request);
-        let first = self.authentication.evaluate_observed(request, env, org, observer);
-        match (&first, &self.post_authentication) {
+        let scope = Scope::of(self.strategy, request);
+        let first = self.authentication.evaluate_observed(request, env, scope, observer);
+        let decided = match (&first, &self.post_authentication) {
             (Outcome::Authenticated { .. }, Some(post)) => {
-                match post.evaluate_observed(request, env, org, post_observer) {
+                match post.evaluate_observed(request, env, scope, post_observer) {
                     Outcome::Denied { step: None, .. } => first,
                     decided => decided,
                 }
             }
             _ => first,
+        };
+        match decided {
+            Outcome::Authenticated { identity, .. }
+                if identity.user.is_none() && !request.may_be_anonymous(self.strategy) =>
+            {
+                Outcome::NOT_HANDLED
+            }
+            decided => decided,
         }
     }
 }
