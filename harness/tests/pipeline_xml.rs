@@ -109,6 +109,81 @@ fn steps_and_predicates_wrappers_are_transparent() {
     assert_eq!(xml::parse(&wrapped).unwrap(), xml::parse(&plain).unwrap());
 }
 
+/// Issue 11: the wrappers are transparent at any depth, around the flat form's predicates
+/// too (PROTOCOL 1.1), and each form reads as the same pipeline as the plain one.
+#[test]
+fn wrappers_nest_and_wrap_the_flat_form() {
+    let (always, cookie) = (pred("AlwaysAuthenticationPredicate"), pred("CookieExistPredicate"));
+    let pass = prov("PassThroughAuthenticationProvider");
+    let reject = prov("RejectAuthenticationProvider");
+    let plain = xml::parse(&doc(&format!(
+        "<step>{always}{cookie}{pass}</step><step>{cookie}{reject}</step>"
+    )))
+    .unwrap();
+    for form in [
+        format!("<predicates>{always}{cookie}</predicates>{pass}<predicates>{cookie}</predicates>{reject}"),
+        format!("<predicates>{always}<predicates>{cookie}</predicates></predicates>{pass}{cookie}{reject}"),
+        format!("<steps><steps><step><predicates>{always}</predicates>{cookie}{pass}</step></steps><step>{cookie}{reject}</step></steps>"),
+        format!("<steps>{always}{cookie}{pass}</steps><steps><predicates>{cookie}</predicates>{reject}</steps>"),
+    ] {
+        assert_eq!(xml::parse(&doc(&form)).unwrap(), plain, "{form}");
+    }
+    // A wrapper does not close a flat step: predicates left without provider are an error,
+    // and a provider inside <predicates> is an element out of place.
+    let (kind, ..) = err(&doc(&format!("<steps>{always}</steps>{pass}")));
+    assert_eq!(kind, ConfigErrorKind::NoProvider);
+    let (kind, ..) = err(&doc(&format!("<predicates>{always}{pass}</predicates>")));
+    assert!(matches!(kind, ConfigErrorKind::UnexpectedElement { .. }), "{kind:?}");
+}
+
+/// Issue 11: integers are ASCII digits only, and pipeline elements are in no namespace
+/// (ours, fail closed).
+#[test]
+fn integers_are_plain_digits_and_elements_have_no_namespace() {
+    let roles = |v: &str| {
+        doc(&format!(
+            "<step><predicate type=\"Microsoft.Crm.Authentication.ServerRolePredicate{T}\">\
+             <configuration key=\"roles\" value=\"{v}\"/></predicate>{}</step>",
+            prov("PassThroughAuthenticationProvider")
+        ))
+    };
+    assert!(xml::parse(&roles("4")).is_ok());
+    assert!(xml::parse(&roles("4294967295")).is_ok());
+    for bad in ["+4", " 4", "4 ", "-1", "", "0x4", "4294967296"] {
+        let (kind, ..) = err(&roles(bad));
+        assert!(matches!(kind, ConfigErrorKind::BadValue { .. }), "roles={bad:?}: {kind:?}");
+    }
+    let types = |v: &str| {
+        doc(&format!(
+            "<step><provider type=\"Microsoft.Crm.WebServices.Crm2007.MultipleOrganizationSoapHeaderAuthenticationProvider, Microsoft.Crm.WebServices\">\
+             <configuration key=\"authenticationType0\" value=\"{v}\"/></provider></step>"
+        ))
+    };
+    assert!(xml::parse(&types("1")).is_ok());
+    for bad in [" 1", "1 ", "+1", "01", "3"] {
+        let (kind, ..) = err(&types(bad));
+        assert!(matches!(kind, ConfigErrorKind::BadValue { .. }), "type={bad:?}: {kind:?}");
+    }
+    let step = format!("<step>{}</step>", prov("PassThroughAuthenticationProvider"));
+    for foreign in [
+        format!("<pipeline xmlns=\"urn:elsewhere\">{step}</pipeline>"),
+        format!("<pipeline><steps xmlns=\"urn:elsewhere\">{step}</steps></pipeline>"),
+        format!("<x:pipeline xmlns:x=\"urn:elsewhere\">{step}</x:pipeline>"),
+        format!(
+            "<pipeline xmlns:x=\"urn:elsewhere\"><x:step>{}</x:step></pipeline>",
+            prov("PassThroughAuthenticationProvider")
+        ),
+    ] {
+        let (kind, line, column) = err(&foreign);
+        assert!(matches!(kind, ConfigErrorKind::Namespace { .. }), "{foreign}: {kind:?}");
+        assert_eq!(line, 1, "{foreign}");
+        assert!(column >= 1);
+    }
+    // An empty default namespace, and the usual xsi/xsd declarations, are fine.
+    assert!(xml::parse(&format!("<pipeline xmlns=\"\">{step}</pipeline>")).is_ok());
+    assert!(xml::parse(&corpus("ifd.crmauthentication.xml")).is_ok());
+}
+
 #[test]
 fn types_resolve_by_full_class_name_whatever_the_assembly_part() {
     let text = doc("<step><predicate type=\"Microsoft.Crm.Authentication.AlwaysAuthenticationPredicate\"/>\

@@ -44,6 +44,10 @@ pub struct ServeArgs {
     /// Shared secret of the mock's Windows Live tickets.
     #[arg(long, default_value = crate::client::ticket::DEFAULT_SECRET)]
     pub passport_secret: String,
+    /// Take the client address from `X-Crmauth-Client-Address` (to make external requests
+    /// from loopback, e.g. for IFD tests); off by default.
+    #[arg(long)]
+    pub client_address_header: bool,
 }
 
 /// `OnPremise`, `IFD` or `Passport`, any case.
@@ -106,6 +110,7 @@ pub fn config(args: &ServeArgs) -> Result<ServerConfig, CliError> {
     c.fault_rate = args.fault_rate;
     c.seed = args.seed;
     c.passport_secret = args.passport_secret.clone();
+    c.client_address_header = args.client_address_header;
     Ok(c)
 }
 

@@ -22,6 +22,8 @@ pub enum ConfigErrorKind {
     NoPipeline,
     #[error("unexpected element <{name}> inside <{parent}>")]
     UnexpectedElement { name: String, parent: String },
+    #[error("<{name}> is in XML namespace `{uri}`: pipeline elements are in no namespace")]
+    Namespace { name: String, uri: String },
     #[error("unexpected text inside <{parent}>")]
     UnexpectedText { parent: String },
     #[error("<{element}> has no `{attribute}` attribute")]

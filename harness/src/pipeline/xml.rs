@@ -187,9 +187,12 @@ impl Parser<'_> {
         }
         let name = e.name();
         let name = String::from_utf8_lossy(name.as_ref());
+        self.no_namespace(e, &name, at)?;
         let frame = match (self.top(), name.as_ref()) {
             (Frame::Document, "pipeline") => Frame::Pipeline,
-            (Frame::Pipeline, "steps") => {
+            // Wrappers are transparent (PROTOCOL 1.1) at any depth: `<steps>` in `<steps>`,
+            // `<predicates>` in a step, around predicates of the flat form, and in itself.
+            (Frame::Pipeline | Frame::Steps, "steps") => {
                 self.end_flat_step()?;
                 Frame::Steps
             }
@@ -201,7 +204,9 @@ impl Parser<'_> {
                 }
                 Frame::Step(StepAcc { at, predicates: Vec::new(), provider: None })
             }
-            (Frame::Step(_), "predicates") => Frame::Predicates,
+            (Frame::Pipeline | Frame::Steps | Frame::Step(_) | Frame::Predicates, "predicates") => {
+                Frame::Predicates
+            }
             (Frame::Pipeline | Frame::Steps | Frame::Step(_) | Frame::Predicates, "predicate") => {
                 Frame::Item(self.item(e, Role::Predicate, at)?)
             }
@@ -230,6 +235,28 @@ impl Parser<'_> {
             }
         };
         self.stack.push(frame);
+        Ok(())
+    }
+
+    /// Pipeline elements are in no XML namespace (ours, fail closed): a prefixed name, or
+    /// an element under a non-empty default namespace, is an error rather than a stranger's
+    /// element read as ours. Only `<pipeline>` may carry a default namespace declaration at
+    /// all, and it must be empty.
+    fn no_namespace(&self, e: &BytesStart<'_>, name: &str, at: usize) -> Result<(), ConfigError> {
+        if let Some((prefix, _)) = name.split_once(':') {
+            let uri = format!("(the namespace of prefix `{prefix}`)");
+            return Err(self.error(at, ConfigErrorKind::Namespace { name: name.into(), uri }));
+        }
+        if memchr::memmem::find(e.attributes_raw(), b"xmlns").is_none() {
+            return Ok(());
+        }
+        for a in e.attributes() {
+            let a = a.map_err(|err| self.error(at, ConfigErrorKind::Xml(err.to_string())))?;
+            if a.key.as_ref() == b"xmlns" && !a.value.is_empty() {
+                let uri = String::from_utf8_lossy(&a.value).into_owned();
+                return Err(self.error(at, ConfigErrorKind::Namespace { name: name.into(), uri }));
+            }
+        }
         Ok(())
     }
 
@@ -303,20 +330,20 @@ impl Parser<'_> {
         match item.role {
             Role::Predicate => {
                 let predicate = self.predicate(item)?;
-                let in_step = matches!(self.top(), Frame::Step(_) | Frame::Predicates);
-                let acc = if in_step {
-                    self.stack.iter_mut().rev().find_map(|f| match f {
-                        Frame::Step(acc) => Some(acc),
-                        _ => None,
-                    })
-                } else {
-                    Some(self.flat.get_or_insert_with(|| StepAcc {
+                // The innermost `<step>` around it (through `<predicates>` wrappers), or
+                // else the flat form's open step.
+                let step = self.stack.iter_mut().rev().find_map(|f| match f {
+                    Frame::Step(acc) => Some(acc),
+                    _ => None,
+                });
+                let acc = match step {
+                    Some(acc) => acc,
+                    None => self.flat.get_or_insert_with(|| StepAcc {
                         at,
                         predicates: Vec::new(),
                         provider: None,
-                    }))
+                    }),
                 };
-                let Some(acc) = acc else { unreachable!("a predicate is always inside a step") };
                 if acc.provider.is_some() {
                     return Err(self.error(at, ConfigErrorKind::PredicateAfterProvider));
                 }
@@ -393,9 +420,11 @@ impl Parser<'_> {
             PredicateKind::Always => Predicate::Always,
             PredicateKind::ServerRole => {
                 let (value, at) = cfg.required("roles", item.at)?;
-                match value.trim().parse::<u32>() {
-                    Ok(roles) => Predicate::ServerRole { roles },
-                    Err(_) => {
+                // ASCII digits only (ours, fail closed): no sign, no spaces.
+                let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+                match value.parse::<u32>() {
+                    Ok(roles) if digits => Predicate::ServerRole { roles },
+                    _ => {
                         return Err(cfg.bad(
                             at,
                             "roles".into(),
@@ -442,9 +471,10 @@ impl Parser<'_> {
                     k.strip_prefix("authenticationType")
                         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
                 }) {
-                    match value.trim() {
+                    // Exactly one digit (ours, fail closed): no sign, no spaces.
+                    match value.as_str() {
                         "0" | "1" | "2" => {
-                            types.0.insert(value.trim().as_bytes()[0] - b'0');
+                            types.0.insert(value.as_bytes()[0] - b'0');
                         }
                         _ => {
                             let reason =

@@ -38,6 +38,10 @@ pub const DISCOVERY_PATHS: [&str; 3] = [
 /// Header naming the Windows account IIS would have authenticated (ours, for AD tests).
 pub const WINDOWS_IDENTITY_HEADER: &str = "x-crmauth-windows-identity";
 
+/// The stand-in for a proxy's client address, honoured only when the server is started
+/// with [`super::ServerConfig::client_address_header`].
+pub const CLIENT_ADDRESS_HEADER: &str = "x-crmauth-client-address";
+
 /// 0x80040203: invalid argument (a request the mock cannot read).
 const INVALID_ARGUMENT: ErrorCode = ErrorCode(0x8004_0203);
 /// 0x80040217: object does not exist.
@@ -68,6 +72,38 @@ fn fault(st: &AppState, v: SoapVersion, code: ErrorCode, description: &str) -> R
     st.count_fault();
     let d = if description.is_empty() { code.meaning().unwrap_or("error") } else { description };
     xml_reply(StatusCode::INTERNAL_SERVER_ERROR, v, encode_fault(v, code, d))
+}
+
+/// Every `Cookie` header of the request as one (RFC 6265 5.4, RFC 9113 8.2.3: joined with
+/// `; `), so that a second header can never hide from the pipeline. Bytes that are not
+/// UTF-8 are replaced, which the cookie parser then refuses as a whole (fail closed).
+fn cookie_header(headers: &HeaderMap) -> Option<String> {
+    let all: Vec<String> = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .map(|c| String::from_utf8_lossy(c.as_bytes()).into_owned())
+        .collect();
+    (!all.is_empty()).then(|| all.join("; "))
+}
+
+/// The peer's address, or the stand-in header's when the server is configured to trust it;
+/// a stand-in that is not an IP address is a bad request, never the peer (fail closed).
+fn client_address(
+    st: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+) -> Result<std::net::IpAddr, &'static str> {
+    if !st.client_address_header {
+        return Ok(peer.ip());
+    }
+    match headers.get(CLIENT_ADDRESS_HEADER) {
+        None => Ok(peer.ip()),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .ok_or("X-Crmauth-Client-Address is not an IP address"),
+    }
 }
 
 fn is_path(path: &str, p: &str) -> bool {
@@ -107,11 +143,15 @@ async fn handle(
     let Ok(text) = String::from_utf8(body.to_vec()) else {
         return (StatusCode::BAD_REQUEST, "the body is not UTF-8").into_response();
     };
+    let client_address = match client_address(&st, &headers, peer) {
+        Ok(a) => a,
+        Err(why) => return (StatusCode::BAD_REQUEST, why).into_response(),
+    };
     let request = Request {
         method: method.as_str().to_owned(),
         path: uri.path_and_query().map_or(path, |p| p.as_str()).to_owned(),
-        client_address: peer.ip(),
-        cookie: headers.get(header::COOKIE).and_then(|c| c.to_str().ok()).map(str::to_owned),
+        client_address,
+        cookie: cookie_header(&headers),
         headers: Default::default(),
         body: (!text.is_empty()).then_some(text),
         windows_identity: headers

@@ -85,6 +85,10 @@ pub struct ServerConfig {
     pub passport_secret: String,
     /// What `RetrievePolicy` returns.
     pub policy: String,
+    /// Take the client address from the `X-Crmauth-Client-Address` header (a stand-in for
+    /// the address a proxy reports), so that tests on loopback can make external requests.
+    /// Off by default: the peer address counts.
+    pub client_address_header: bool,
 }
 
 impl ServerConfig {
@@ -108,6 +112,7 @@ impl ServerConfig {
             seed: 0,
             passport_secret: crate::client::ticket::DEFAULT_SECRET.into(),
             policy: defaults::POLICY.into(),
+            client_address_header: false,
         })
     }
 }

@@ -125,6 +125,8 @@ pub struct AppState {
     audit: Mutex<VecDeque<AuditEntry>>,
     toggles: Mutex<Toggles>,
     pub local_addr: SocketAddr,
+    /// See [`ServerConfig::client_address_header`].
+    pub client_address_header: bool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -158,6 +160,7 @@ impl AppState {
             audit: Mutex::new(VecDeque::new()),
             toggles: Mutex::new(Toggles::default()),
             local_addr,
+            client_address_header: config.client_address_header,
         }
     }
 
