@@ -535,3 +535,38 @@ fn zero_retries_is_a_settings_error() {
     );
     assert!(matches!(r, Err(ClientError::Settings(_))));
 }
+
+/// Issue 11: a RetrieveCrmTicket reply whose OrganizationDetail has no OrganizationName is
+/// incomplete: the client never builds a token (or refreshes a ticket) for organization "".
+#[tokio::test]
+async fn a_ticket_reply_without_organization_name_is_incomplete() {
+    let v = SoapVersion::V11;
+    let m = MockServer::start().await;
+    mount_happy(&m, v).await;
+    let mut detail = org(&m.uri(), "Contoso Ltd");
+    detail.organization_name = None;
+    let reply = disco(
+        v,
+        &DiscoveryResponse::RetrieveCrmTicket {
+            crm_ticket: Some(Ticket::new("CRMTKT-NO-ORG")),
+            organization_detail: Some(detail),
+            expiration_date: None,
+        },
+    );
+    mount_override(&m, 3, reply, None).await;
+    let (mut c, _) = client(&m, v, 3, Duration::from_secs(5));
+    let e = run_impersonation_flow(&mut c).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ClientError::Incomplete {
+                step: Step::RetrieveCrmTicket,
+                what: "OrganizationDetail.OrganizationName"
+            }
+        ),
+        "{e:?}"
+    );
+    let service_calls =
+        m.received_requests().await.unwrap().iter().filter(|r| r.url.path() == SVC).count();
+    assert_eq!(service_calls, 0, "no CrmService call without an organization");
+}

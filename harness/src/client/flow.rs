@@ -305,10 +305,17 @@ impl CrmClient {
             step: Step::RetrieveCrmTicket,
             what: "OrganizationDetail.CrmServiceUrl",
         })?;
+        // PROTOCOL 2.3 step 6: the token names `OrganizationDetail.OrganizationName`; a
+        // reply without it is incomplete (never a token for no organization).
+        let token_organization =
+            detail.organization_name.clone().ok_or(ClientError::Incomplete {
+                step: Step::RetrieveCrmTicket,
+                what: "OrganizationDetail.OrganizationName",
+            })?;
         let token = CrmAuthenticationToken {
             authentication_type: AuthenticationType::Passport,
             crm_ticket: Some(ticket),
-            organization_name: detail.organization_name.clone(),
+            organization_name: Some(token_organization),
             caller_id,
         };
         self.session =
@@ -321,8 +328,13 @@ impl CrmClient {
         let Some(s) = &self.session else {
             return self.connect().await;
         };
-        let (policy, org) =
-            (s.policy.clone(), s.token.organization_name.clone().unwrap_or_default());
+        let policy = s.policy.clone();
+        // The session's token always names its organization (see `connect`); refresh for
+        // that one, never for a guessed one.
+        let org = s.token.organization_name.clone().ok_or(ClientError::Incomplete {
+            step: Step::RetrieveCrmTicket,
+            what: "OrganizationDetail.OrganizationName",
+        })?;
         let wlid = self.acquire_wlid(&policy).await?;
         let (ticket, _) = self.crm_ticket(&org, &wlid).await?;
         if let Some(s) = &mut self.session {
