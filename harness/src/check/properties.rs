@@ -292,6 +292,7 @@ pub fn run_by_id(id: &str, settings: &Settings) -> Option<Status> {
     evaluation_cases(compiled_engine(), None)
         .into_iter()
         .chain(reader_cases())
+        .chain(super::deployment::deployment_cases())
         .find(|c| c.id == id)
         .map(|c| c.run(settings).status)
 }

@@ -6,6 +6,7 @@
 //! provider branch, and shrink to small, readable counterexamples.
 
 pub mod codec;
+pub mod deployment;
 pub mod pipeline;
 pub mod request;
 

@@ -141,14 +141,31 @@ pub fn arb_cookie() -> impl Strategy<Value = String> {
 /// A SOAP 1.1 or 1.2 envelope with a `CrmAuthenticationToken` header drawn from the
 /// universe, written by the token codec.
 pub fn arb_token_body() -> impl Strategy<Value = String> {
-    let ticket = prop::option::of(prop_oneof![
+    let ticket = prop_oneof![
         4 => select(&TICKETS[..]).prop_map(str::to_string),
         1 => Just("TKT-NOBODY".to_string()),
-    ]);
-    let org = prop::option::weighted(0.9, select(&ORGANIZATIONS[..]));
+    ];
+    token_body(ticket, select(&ORGANIZATIONS[..]))
+}
+
+/// [`arb_token_body`] with tickets and organization names drawn from the given pools.
+pub fn arb_token_body_from(
+    tickets: &'static [&'static str],
+    organizations: &'static [&'static str],
+) -> impl Strategy<Value = String> {
+    token_body(select(tickets).prop_map(str::to_string), select(organizations))
+}
+
+fn token_body(
+    ticket: impl Strategy<Value = String>,
+    org: impl Strategy<Value = &'static str>,
+) -> impl Strategy<Value = String> {
+    let ticket = prop::option::of(ticket);
+    let org = prop::option::weighted(0.9, org);
     let caller = prop_oneof![
         3 => Just(Uuid::nil()),
         2 => (0usize..4).prop_map(user_id),
+        1 => Just(Uuid::from_u128(0xa0e0)),
         1 => Just(Uuid::from_u128(0xdead)),
     ];
     let version = prop_oneof![Just(SoapVersion::V11), Just(SoapVersion::V12)];

@@ -11,6 +11,8 @@ pub mod json;
 pub mod model;
 pub mod network;
 pub mod outcome;
+#[cfg(feature = "mutants")]
+pub mod planted;
 pub mod providers;
 pub mod reference;
 pub mod request;

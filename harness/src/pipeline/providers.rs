@@ -102,6 +102,10 @@ fn is_account(u: &User, acct: &str) -> bool {
 /// of that name is disabled (fail closed: a deleted organization whose users and tickets
 /// remain is not enabled).
 fn org_enabled(env: &Environment, org: &str) -> bool {
+    #[cfg(feature = "mutants")]
+    if super::planted::is(super::planted::SharedFault::MissingOrganizationEnabled) {
+        return !env.organizations.iter().any(|o| o.disabled && caseless::eq(&o.name, org));
+    }
     let mut named = env.organizations.iter().filter(|o| caseless::eq(&o.name, org)).peekable();
     named.peek().is_some() && named.all(|o| !o.disabled)
 }
@@ -156,6 +160,12 @@ fn ticket_user<'a>(
 fn session_cookie<'a>(cx: Context<'a>) -> ProviderResult<'a> {
     match &cx.request.session {
         SessionCookie::Absent => ProviderResult::NotHandled,
+        #[cfg(feature = "mutants")]
+        SessionCookie::Unreadable(_)
+            if super::planted::is(super::planted::SharedFault::UnreadableCookieDeclines) =>
+        {
+            ProviderResult::NotHandled
+        }
         SessionCookie::Unreadable(_) => ProviderResult::Failed(codes::INVALID_TICKET),
         SessionCookie::Ticket(s) => session(cx, &s.ticket),
     }

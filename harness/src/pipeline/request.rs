@@ -240,6 +240,12 @@ impl<'a> Scope<'a> {
 
     /// What `strategy` fixes for `request`: MapOrg, and Windows accounts unless Passport.
     pub fn of(strategy: Strategy, request: &'a PreparedRequest) -> Self {
+        #[cfg(feature = "mutants")]
+        if crate::pipeline::planted::is(
+            crate::pipeline::planted::SharedFault::PassportWindowsAccounts,
+        ) {
+            return Scope::windows(map_org(strategy, request));
+        }
         Scope {
             organization: map_org(strategy, request),
             windows_accounts: strategy != Strategy::Passport,

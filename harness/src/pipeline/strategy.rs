@@ -89,6 +89,10 @@ impl<E: Evaluator> Deployment<E> {
             Outcome::Authenticated { identity, .. }
                 if identity.user.is_none() && !request.may_be_anonymous(self.strategy) =>
             {
+                #[cfg(feature = "mutants")]
+                if super::planted::is(super::planted::SharedFault::ImpliedIdentity) {
+                    return decided;
+                }
                 Outcome::NOT_HANDLED
             }
             decided => decided,

@@ -1,0 +1,28 @@
+//! The deployment invariants (PROTOCOL section 3, DEPLOY-*) pass on the real deployment
+//! code and catch each fail-closed rule of PROTOCOL 1.6 when it is reverted (planted
+//! faults, feature `mutants`).
+
+use crmauth::check::properties::run_by_id;
+use crmauth::check::{Settings, Status};
+use crmauth::pipeline::planted::{self, SharedFault};
+
+fn settings() -> Settings {
+    Settings { cases: 512, seed: 11 }
+}
+
+#[test]
+fn deploy_no_anonymous_holds() {
+    assert_eq!(run_by_id("DEPLOY-NO-ANONYMOUS", &settings()), Some(Status::Pass));
+}
+
+#[test]
+fn implied_identity_is_caught_by_deploy_no_anonymous() {
+    let status = planted::with(SharedFault::ImpliedIdentity, || {
+        run_by_id("DEPLOY-NO-ANONYMOUS", &settings())
+    });
+    let Some(Status::Fail { message, counterexample: Some(c) }) = status else {
+        panic!("not caught: {status:?}")
+    };
+    assert!(message.contains("without a user"), "{message}");
+    assert!(c.contains("<pipeline") && c.contains("request: {"), "replayable: {c}");
+}
