@@ -101,9 +101,7 @@ impl CookieHeader {
     /// `CookieExistPredicate` (PROTOCOL 1.3; rule 1): some session cookie's value contains
     /// `ticket` (case-sensitive).
     pub fn cookie_exist(&self) -> bool {
-        self.session_values()
-            .iter()
-            .any(|value| value.contains("ticket"))
+        self.session_values().iter().any(|value| value.contains("ticket"))
     }
 
     /// The session ticket (rule 1): absent when CookieExist is false; unreadable when
@@ -206,26 +204,17 @@ mod tests {
 
     #[test]
     fn quoted_value_with_truncated_escape_is_unreadable() {
-        assert_eq!(
-            ticket_of("MSCRMSession=\"ticket=%\""),
-            SessionTicket::Unreadable
-        );
+        assert_eq!(ticket_of("MSCRMSession=\"ticket=%\""), SessionTicket::Unreadable);
     }
 
     #[test]
     fn ticket_key_twice_is_unreadable() {
-        assert_eq!(
-            ticket_of("MSCRMSession=ticket=T&ticket=b"),
-            SessionTicket::Unreadable
-        );
+        assert_eq!(ticket_of("MSCRMSession=ticket=T&ticket=b"), SessionTicket::Unreadable);
     }
 
     #[test]
     fn two_session_cookies_are_unreadable_whatever_their_values() {
-        assert_eq!(
-            ticket_of("MSCRMSession=xyz; MSCRMSession=ticket=T"),
-            SessionTicket::Unreadable
-        );
+        assert_eq!(ticket_of("MSCRMSession=xyz; MSCRMSession=ticket=T"), SessionTicket::Unreadable);
         assert_eq!(
             ticket_of("MSCRMSession=ticket=T; mscrmsession=ticket=T"),
             SessionTicket::Unreadable
@@ -238,10 +227,7 @@ mod tests {
             ticket_of("MSCRMSession=ticket=T&expiration=1&expiration=2"),
             SessionTicket::Unreadable
         );
-        assert_eq!(
-            ticket_of("MSCRMSession=ticket=T&expiration=%4"),
-            SessionTicket::Unreadable
-        );
+        assert_eq!(ticket_of("MSCRMSession=ticket=T&expiration=%4"), SessionTicket::Unreadable);
     }
 
     #[test]
@@ -276,10 +262,7 @@ mod tests {
         assert_eq!(ticket_of("MSCRMSession=expired"), SessionTicket::Absent);
         assert_eq!(ticket_of("other=ticket=T"), SessionTicket::Absent);
         assert_eq!(ticket_of("MSCRMSession=TICKET=T"), SessionTicket::Absent);
-        assert_eq!(
-            parse_cookie_header(None).session_ticket(),
-            SessionTicket::Absent
-        );
+        assert_eq!(parse_cookie_header(None).session_ticket(), SessionTicket::Absent);
     }
 
     #[test]

@@ -65,11 +65,7 @@ impl Deployment {
             }
             (_, None) => None,
         };
-        Ok(Deployment {
-            strategy,
-            authentication,
-            post_authentication,
-        })
+        Ok(Deployment { strategy, authentication, post_authentication })
     }
 
     /// Decide a request in an environment (both JSON) and return the outcome object
@@ -93,11 +89,7 @@ impl Deployment {
     ) -> Result<Outcome, SpecError> {
         let context = self.context(request, environment)?;
         let outcome = self.run(&context);
-        Ok(identity_never_implied(
-            outcome,
-            self.strategy,
-            request.path_without_query(),
-        ))
+        Ok(identity_never_implied(outcome, self.strategy, request.path_without_query()))
     }
 
     /// The facts of one request, read once.
@@ -171,10 +163,7 @@ fn anonymous_allowed(strategy: Strategy, path_without_query: &str) -> bool {
         "/MSCRMServices/2007/SPLA/CrmDiscoveryService.asmx",
         "/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx",
     ];
-    if discovery
-        .iter()
-        .any(|allowed| allowed.eq_ignore_ascii_case(path_without_query))
-    {
+    if discovery.iter().any(|allowed| allowed.eq_ignore_ascii_case(path_without_query)) {
         return true;
     }
     strategy == Strategy::Ifd && "/signin.aspx".eq_ignore_ascii_case(path_without_query)

@@ -112,11 +112,7 @@ impl Environment {
     /// Rule 3: an organization is enabled when it is in the environment (name compared
     /// ASCII case-insensitively; the first record with that name) and not disabled.
     pub fn organization_enabled(&self, name: &str) -> bool {
-        match self
-            .organizations
-            .iter()
-            .find(|org| org.name.eq_ignore_ascii_case(name))
-        {
+        match self.organizations.iter().find(|org| org.name.eq_ignore_ascii_case(name)) {
             Some(org) => !org.disabled,
             None => false,
         }
@@ -183,22 +179,14 @@ fn mask_of_prefix(address: IpAddr, prefix: u8) -> Option<IpAddr> {
             if prefix > 32 {
                 return None;
             }
-            let bits: u32 = if prefix == 0 {
-                0
-            } else {
-                u32::MAX << (32 - u32::from(prefix))
-            };
+            let bits: u32 = if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) };
             Some(IpAddr::V4(bits.into()))
         }
         IpAddr::V6(_) => {
             if prefix > 128 {
                 return None;
             }
-            let bits: u128 = if prefix == 0 {
-                0
-            } else {
-                u128::MAX << (128 - u32::from(prefix))
-            };
+            let bits: u128 = if prefix == 0 { 0 } else { u128::MAX << (128 - u32::from(prefix)) };
             Some(IpAddr::V6(bits.into()))
         }
     }

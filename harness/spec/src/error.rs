@@ -7,11 +7,7 @@ pub enum SpecError {
     /// and "Configuration keys"). `line`/`column` are 1-based; where the XML parser gives no
     /// position the offending element's start is used.
     #[error("pipeline configuration error at line {line}, column {column}: {message}")]
-    Pipeline {
-        line: u32,
-        column: u32,
-        message: String,
-    },
+    Pipeline { line: u32, column: u32, message: String },
     /// The request JSON is malformed, has an unknown key, or a field is invalid.
     #[error("bad request JSON: {0}")]
     Request(String),

@@ -175,20 +175,13 @@ fn outcome_of(step: usize, provider: &Provider, decision: Decision) -> Option<Ou
     };
     match decision {
         Decision::NotHandled => None,
-        Decision::Authenticated(identity) => Some(Outcome {
-            kind: OutcomeKind::Authenticated,
-            identity,
-            ..base
-        }),
-        Decision::Redirect(location) => Some(Outcome {
-            kind: OutcomeKind::Redirect,
-            location: Some(location),
-            ..base
-        }),
-        Decision::Failed(code) => Some(Outcome {
-            error: Some(code),
-            ..base
-        }),
+        Decision::Authenticated(identity) => {
+            Some(Outcome { kind: OutcomeKind::Authenticated, identity, ..base })
+        }
+        Decision::Redirect(location) => {
+            Some(Outcome { kind: OutcomeKind::Redirect, location: Some(location), ..base })
+        }
+        Decision::Failed(code) => Some(Outcome { error: Some(code), ..base }),
     }
 }
 
@@ -261,11 +254,7 @@ fn ifd_redirect(context: &Context<'_>) -> Decision {
 /// The identity of a user found by Windows account or ticket: the user's id and the user
 /// record's organization (the brief).
 fn identity_of(user: &User, caller: Option<Uuid>) -> Identity {
-    Identity {
-        user: Some(user.id),
-        organization: Some(user.organization.clone()),
-        caller,
-    }
+    Identity { user: Some(user.id), organization: Some(user.organization.clone()), caller }
 }
 
 /// The user record has this Windows account (ASCII case-insensitive).
@@ -329,11 +318,10 @@ fn config_db_windows(context: &Context<'_>) -> Decision {
         Some(account) => account,
         None => return Decision::NotHandled,
     };
-    let found = context
-        .environment
-        .users
-        .iter()
-        .find(|user| !user.disabled && user.deployment_admin && has_windows_account(user, account));
+    let found =
+        context.environment.users.iter().find(|user| {
+            !user.disabled && user.deployment_admin && has_windows_account(user, account)
+        });
     match found {
         Some(user) => Decision::Authenticated(Identity {
             user: Some(user.id),
@@ -455,9 +443,7 @@ fn check_ticket<'e>(
     if !environment.organization_enabled(&record.organization) {
         return Err(ErrorCode::ORGANIZATION_DISABLED);
     }
-    let user = environment
-        .user_by_id(record.user)
-        .ok_or(ErrorCode::INVALID_TICKET)?;
+    let user = environment.user_by_id(record.user).ok_or(ErrorCode::INVALID_TICKET)?;
     if user.disabled {
         return Err(ErrorCode::USER_DISABLED);
     }

@@ -129,39 +129,41 @@ const NS_CRM2007: &str = "Microsoft.Crm.WebServices.Crm2007.";
 /// Every violation is a [`SpecError::Pipeline`] with a line and column.
 pub fn load_pipeline(xml: &str) -> Result<Pipeline, SpecError> {
     check_document_size(xml)?;
-    let options = ParsingOptions {
-        allow_dtd: false,
-        ..ParsingOptions::default()
-    };
-    let document = Document::parse_with_options(xml, options).map_err(|error| {
-        let position = error.pos();
-        SpecError::Pipeline {
-            line: position.row,
-            column: position.col,
-            message: format!("not well-formed XML: {error}"),
-        }
-    })?;
+    // allow_dtd: false refuses any DOCTYPE declaration (docs/pipeline.md "Document").
+    let options = ParsingOptions { allow_dtd: false, ..ParsingOptions::default() };
+    let document =
+        Document::parse_with_options(xml, options).map_err(|error| xml_error(xml, &error))?;
     let root = document.root_element();
-    if let Some(offset) = crate::xml::doctype_offset(&document) {
-        let position = document.text_pos_at(offset);
-        return Err(SpecError::Pipeline {
-            line: position.row,
-            column: position.col,
-            message: "DOCTYPE declarations are refused".to_string(),
-        });
-    }
     check_depth(root, 1)?;
     check_no_namespaces(root)?;
     check_element_name(root, "pipeline")?;
     check_attributes(root, &[])?;
     let steps = read_pipeline_children(root)?;
     if steps.len() > MAX_STEPS {
-        return Err(config_error(
-            root,
-            format!("more than {MAX_STEPS} steps ({})", steps.len()),
-        ));
+        return Err(config_error(root, format!("more than {MAX_STEPS} steps ({})", steps.len())));
     }
     Ok(Pipeline { steps })
+}
+
+/// A roxmltree error as a configuration error. roxmltree gives no position for a DOCTYPE
+/// (the model points at the declaration) nor for a truncated document (the end).
+fn xml_error(xml: &str, error: &roxmltree::Error) -> SpecError {
+    let (line, column, message) = match error {
+        roxmltree::Error::DtdDetected => {
+            let offset = xml.find("<!DOCTYPE").unwrap_or(0);
+            let (line, column) = crate::xml::line_column(xml, offset);
+            (line, column, "DOCTYPE declarations are refused".to_string())
+        }
+        roxmltree::Error::UnclosedRootNode | roxmltree::Error::UnexpectedEndOfStream => {
+            let (line, column) = crate::xml::line_column(xml, xml.len());
+            (line, column, format!("not well-formed XML: {error}"))
+        }
+        other => {
+            let position = other.pos();
+            (position.row, position.col, format!("not well-formed XML: {other}"))
+        }
+    };
+    SpecError::Pipeline { line, column, message }
 }
 
 /// Limit: at most 4 MiB.
@@ -179,20 +181,13 @@ fn check_document_size(xml: &str) -> Result<(), SpecError> {
 /// A configuration error located at `node`'s start.
 fn config_error(node: Node<'_, '_>, message: String) -> SpecError {
     let position = node.document().text_pos_at(node.range().start);
-    SpecError::Pipeline {
-        line: position.row,
-        column: position.col,
-        message,
-    }
+    SpecError::Pipeline { line: position.row, column: position.col, message }
 }
 
 /// Limit: element nesting depth at most 16 (the `<pipeline>` element is depth 1).
 fn check_depth(element: Node<'_, '_>, depth: usize) -> Result<(), SpecError> {
     if depth > MAX_DEPTH {
-        return Err(config_error(
-            element,
-            format!("nesting deeper than {MAX_DEPTH} elements"),
-        ));
+        return Err(config_error(element, format!("nesting deeper than {MAX_DEPTH} elements")));
     }
     for child in element.children().filter(|n| n.is_element()) {
         check_depth(child, depth + 1)?;
@@ -278,9 +273,7 @@ fn children_without_wrappers<'a, 'i>(
 /// Text inside pipeline elements may only be XML whitespace.
 fn check_whitespace_text(text: Node<'_, '_>) -> Result<(), SpecError> {
     let content = text.text().unwrap_or("");
-    let only_whitespace = content
-        .chars()
-        .all(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
+    let only_whitespace = content.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
     if !only_whitespace {
         return Err(config_error(text, "unexpected text".to_string()));
     }
@@ -312,25 +305,16 @@ fn read_pipeline_children(pipeline: Node<'_, '_>) -> Result<Vec<Step>, SpecError
             }
             "provider" => {
                 let provider = read_provider(child)?;
-                steps.push(Step {
-                    predicates: std::mem::take(&mut pending_predicates),
-                    provider,
-                });
+                steps.push(Step { predicates: std::mem::take(&mut pending_predicates), provider });
                 first_pending = None;
             }
             other => {
-                return Err(config_error(
-                    child,
-                    format!("unknown element <{other}> in <pipeline>"),
-                ))
+                return Err(config_error(child, format!("unknown element <{other}> in <pipeline>")))
             }
         }
     }
     if let Some(open) = first_pending {
-        return Err(config_error(
-            open,
-            "a step of the flat form has no provider".to_string(),
-        ));
+        return Err(config_error(open, "a step of the flat form has no provider".to_string()));
     }
     Ok(steps)
 }
@@ -356,36 +340,24 @@ fn read_step(step: Node<'_, '_>) -> Result<Step, SpecError> {
         match child.tag_name().name() {
             "predicate" => {
                 if provider.is_some() {
-                    return Err(config_error(
-                        child,
-                        "a predicate after the provider".to_string(),
-                    ));
+                    return Err(config_error(child, "a predicate after the provider".to_string()));
                 }
                 predicates.push(read_predicate(child)?);
                 check_predicate_count(child, predicates.len())?;
             }
             "provider" => {
                 if provider.is_some() {
-                    return Err(config_error(
-                        child,
-                        "a step with two providers".to_string(),
-                    ));
+                    return Err(config_error(child, "a step with two providers".to_string()));
                 }
                 provider = Some(read_provider(child)?);
             }
             other => {
-                return Err(config_error(
-                    child,
-                    format!("unknown element <{other}> in <step>"),
-                ))
+                return Err(config_error(child, format!("unknown element <{other}> in <step>")))
             }
         }
     }
     match provider {
-        Some(provider) => Ok(Step {
-            predicates,
-            provider,
-        }),
+        Some(provider) => Ok(Step { predicates, provider }),
         None => Err(config_error(step, "a step with no provider".to_string())),
     }
 }
@@ -405,10 +377,9 @@ fn read_type_attribute<'a>(element: Node<'a, '_>) -> Result<&'a str, SpecError> 
     check_attributes(element, &["type"])?;
     match element.attribute("type") {
         Some(value) => Ok(class_name_of(value)),
-        None => Err(config_error(
-            element,
-            format!("<{}> without a type", element.tag_name().name()),
-        )),
+        None => {
+            Err(config_error(element, format!("<{}> without a type", element.tag_name().name())))
+        }
     }
 }
 
@@ -442,20 +413,13 @@ fn read_configuration<'a, 'i>(element: Node<'a, 'i>) -> Result<Vec<Entry<'a, 'i>
         let value = match child.attribute("value") {
             Some(value) => value,
             None => {
-                return Err(config_error(
-                    child,
-                    format!("configuration {key:?} without a value"),
-                ))
+                return Err(config_error(child, format!("configuration {key:?} without a value")))
             }
         };
         if entries.iter().any(|entry| entry.key == key) {
             return Err(config_error(child, format!("duplicate key {key:?}")));
         }
-        entries.push(Entry {
-            node: child,
-            key,
-            value,
-        });
+        entries.push(Entry { node: child, key, value });
         if entries.len() > MAX_CONFIGURATION_ENTRIES {
             return Err(config_error(
                 child,
@@ -473,10 +437,7 @@ fn check_empty_configuration(configuration: Node<'_, '_>) -> Result<(), SpecErro
             NodeType::Element => {
                 return Err(config_error(
                     child,
-                    format!(
-                        "unknown element <{}> in <configuration>",
-                        child.tag_name().name()
-                    ),
+                    format!("unknown element <{}> in <configuration>", child.tag_name().name()),
                 ))
             }
             NodeType::Text => check_whitespace_text(child)?,
@@ -489,10 +450,7 @@ fn check_empty_configuration(configuration: Node<'_, '_>) -> Result<(), SpecErro
 /// A class that takes no configuration: any entry is an unknown key.
 fn expect_no_configuration(entries: &[Entry<'_, '_>]) -> Result<(), SpecError> {
     match entries.first() {
-        Some(entry) => Err(config_error(
-            entry.node,
-            format!("unknown key {:?}", entry.key),
-        )),
+        Some(entry) => Err(config_error(entry.node, format!("unknown key {:?}", entry.key))),
         None => Ok(()),
     }
 }
@@ -505,10 +463,7 @@ fn expect_single_key<'a>(
 ) -> Result<&'a str, SpecError> {
     for entry in entries {
         if entry.key != key {
-            return Err(config_error(
-                entry.node,
-                format!("unknown key {:?}", entry.key),
-            ));
+            return Err(config_error(entry.node, format!("unknown key {:?}", entry.key)));
         }
     }
     match entries.first() {
@@ -577,9 +532,7 @@ fn read_predicate(element: Node<'_, '_>) -> Result<Predicate, SpecError> {
                     format!("method {method:?} is not an HTTP token"),
                 ));
             }
-            Ok(Predicate::HttpMethod {
-                method: method.to_string(),
-            })
+            Ok(Predicate::HttpMethod { method: method.to_string() })
         }
         "AlwaysAuthenticationPredicate" => {
             expect_no_configuration(&entries)?;
@@ -588,9 +541,7 @@ fn read_predicate(element: Node<'_, '_>) -> Result<Predicate, SpecError> {
         "ServerRolePredicate" => {
             let roles = expect_single_key(element, &entries, "roles")?;
             match parse_digits(roles, u64::from(u32::MAX)) {
-                Some(number) => Ok(Predicate::ServerRole {
-                    roles: number as u32,
-                }),
+                Some(number) => Ok(Predicate::ServerRole { roles: number as u32 }),
                 None => Err(config_error(
                     entries[0].node,
                     format!("roles {roles:?} is not an unsigned 32-bit integer"),
@@ -616,10 +567,7 @@ fn read_predicate(element: Node<'_, '_>) -> Result<Predicate, SpecError> {
 /// `UrlPathPredicate`: any keys; every value a path starting with `/`; at least one.
 fn read_url_path(element: Node<'_, '_>, entries: &[Entry<'_, '_>]) -> Result<Predicate, SpecError> {
     if entries.is_empty() {
-        return Err(config_error(
-            element,
-            "UrlPathPredicate without a path".to_string(),
-        ));
+        return Err(config_error(element, "UrlPathPredicate without a path".to_string()));
     }
     let mut paths = Vec::new();
     for entry in entries {
@@ -635,13 +583,7 @@ fn read_url_path(element: Node<'_, '_>, entries: &[Entry<'_, '_>]) -> Result<Pre
 }
 
 fn unknown_type(element: Node<'_, '_>, class: &str) -> SpecError {
-    config_error(
-        element,
-        format!(
-            "unknown {} type {class:?}",
-            element.tag_name().name()
-        ),
-    )
+    config_error(element, format!("unknown {} type {class:?}", element.tag_name().name()))
 }
 
 /// `<provider type=…>` (PROTOCOL 1.4; docs/pipeline.md "Configuration keys").
@@ -660,9 +602,7 @@ fn read_provider(element: Node<'_, '_>) -> Result<Provider, SpecError> {
             "IfdRedirectAuthenticationProvider" => Provider::IfdRedirect,
             "RedirectAuthenticationProvider" => {
                 let url = expect_single_key(element, &entries, "url")?;
-                return Ok(Provider::Redirect {
-                    url: url.to_string(),
-                });
+                return Ok(Provider::Redirect { url: url.to_string() });
             }
             _ => return Err(unknown_type(element, class)),
         };
@@ -701,10 +641,7 @@ fn read_multiple_organization(
             None => false,
         };
         if !index_is_digits {
-            return Err(config_error(
-                entry.node,
-                format!("unknown key {:?}", entry.key),
-            ));
+            return Err(config_error(entry.node, format!("unknown key {:?}", entry.key)));
         }
         let number = parse_digits(entry.value, 2);
         match number.and_then(AuthenticationType::from_number) {
@@ -721,10 +658,7 @@ fn read_multiple_organization(
         }
     }
     if types.is_empty() {
-        return Err(config_error(
-            element,
-            "missing key \"authenticationType0\"".to_string(),
-        ));
+        return Err(config_error(element, "missing key \"authenticationType0\"".to_string()));
     }
     Ok(Provider::MultipleOrganizationSoapHeader { types })
 }

@@ -37,14 +37,9 @@ pub fn decode_token(body: &str) -> Option<Token> {
     if body.len() > MAX_INPUT_BYTES {
         return None;
     }
-    let options = ParsingOptions {
-        allow_dtd: false,
-        ..ParsingOptions::default()
-    };
+    // allow_dtd: false refuses any DOCTYPE declaration (docs/codecs.md "Limits").
+    let options = ParsingOptions { allow_dtd: false, ..ParsingOptions::default() };
     let document = Document::parse_with_options(body, options).ok()?;
-    if crate::xml::doctype_offset(&document).is_some() {
-        return None;
-    }
     let envelope = document.root_element();
     check_limits(envelope, 1)?;
     let soap = envelope_namespace(envelope)?;
@@ -69,11 +64,7 @@ fn check_limits(element: Node<'_, '_>, depth: usize) -> Option<()> {
     for child in element.children() {
         match child.node_type() {
             NodeType::Element => check_limits(child, depth + 1)?,
-            NodeType::Text => {
-                if child.text().unwrap_or("").len() > MAX_TEXT_BYTES {
-                    return None;
-                }
-            }
+            NodeType::Text if child.text().unwrap_or("").len() > MAX_TEXT_BYTES => return None,
             _ => {}
         }
     }
@@ -108,11 +99,7 @@ fn element_children<'a, 'i>(node: Node<'a, 'i>) -> Option<Vec<Node<'a, 'i>>> {
     for child in node.children() {
         match child.node_type() {
             NodeType::Element => children.push(child),
-            NodeType::Text => {
-                if !is_xml_whitespace(child.text().unwrap_or("")) {
-                    return None;
-                }
-            }
+            NodeType::Text if !is_xml_whitespace(child.text().unwrap_or("")) => return None,
             _ => {}
         }
     }
@@ -129,10 +116,7 @@ fn is_named(node: Node<'_, '_>, namespace: &str, name: &str) -> bool {
 
 /// The envelope's children are an optional `Header` then a `Body`, nothing else.
 /// `Some(None)` when there is no header; `None` when the envelope is malformed.
-fn envelope_header<'a, 'i>(
-    envelope: Node<'a, 'i>,
-    soap: &str,
-) -> Option<Option<Node<'a, 'i>>> {
+fn envelope_header<'a, 'i>(envelope: Node<'a, 'i>, soap: &str) -> Option<Option<Node<'a, 'i>>> {
     let children = element_children(envelope)?;
     match children.as_slice() {
         [body] if is_named(*body, soap, "Body") => Some(None),
@@ -213,12 +197,7 @@ fn read_token(token: Node<'_, '_>) -> Option<Token> {
     if index != children.len() {
         return None;
     }
-    Some(Token {
-        authentication_type,
-        crm_ticket,
-        organization_name,
-        caller_id,
-    })
+    Some(Token { authentication_type, crm_ticket, organization_name, caller_id })
 }
 
 /// The text of an element that has no element children.

@@ -1,26 +1,13 @@
-//! A helper both readers share: refuse DOCTYPE declarations outright (docs/pipeline.md
-//! "Document"; docs/codecs.md "Limits"). roxmltree with `allow_dtd: false` still accepts
-//! an empty internal subset, so the model looks for the declaration itself.
+//! Positions for XML errors that roxmltree reports without one.
 
-use roxmltree::Document;
-
-/// The byte offset of a `<!DOCTYPE` declaration in the prolog (before the root element,
-/// outside comments and processing instructions), if there is one.
-pub fn doctype_offset(document: &Document<'_>) -> Option<usize> {
-    let text = document.input_text();
-    let root_start = document.root_element().range().start;
-    let mut gap_start = 0;
-    for node in document.root().children() {
-        let range = node.range();
-        if range.start >= root_start {
-            break;
-        }
-        if let Some(found) = text[gap_start..range.start].find("<!DOCTYPE") {
-            return Some(gap_start + found);
-        }
-        gap_start = range.end;
-    }
-    text[gap_start..root_start]
-        .find("<!DOCTYPE")
-        .map(|found| gap_start + found)
+/// The 1-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (u32, u32) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let line_start = match before.rfind('\n') {
+        Some(newline) => newline + 1,
+        None => 0,
+    };
+    let column = before[line_start..].chars().count() + 1;
+    (line as u32, column as u32)
 }

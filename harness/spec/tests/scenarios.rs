@@ -20,9 +20,7 @@ fn replay(table_name: &str) -> usize {
     let table: Value = serde_json::from_str(&read(&dir.join(table_name))).unwrap();
     let strategy: Strategy = table["strategy"].as_str().unwrap().parse().unwrap();
     let pipeline = read(&dir.join(table["pipeline"].as_str().unwrap()));
-    let post = table["post_pipeline"]
-        .as_str()
-        .map(|relative| read(&dir.join(relative)));
+    let post = table["post_pipeline"].as_str().map(|relative| read(&dir.join(relative)));
     let deployment = Deployment::load(strategy, &pipeline, post.as_deref())
         .unwrap_or_else(|e| panic!("{table_name}: {e}"));
     let env = read(&dir.join(table["env"].as_str().unwrap()));

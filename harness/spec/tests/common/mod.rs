@@ -57,11 +57,7 @@ pub fn env() -> String {
 }
 
 pub fn predicate(class: &str, configuration: &[(&str, &str)]) -> String {
-    element(
-        "predicate",
-        &format!("Microsoft.Crm.Authentication.{class}"),
-        configuration,
-    )
+    element("predicate", &format!("Microsoft.Crm.Authentication.{class}"), configuration)
 }
 
 /// A provider by short name; the namespace is chosen as PROTOCOL 1.4 gives it.
@@ -134,7 +130,8 @@ pub fn envelope(
     caller: &str,
 ) -> String {
     let core = "xmlns=\"http://schemas.microsoft.com/crm/2007/CoreTypes\"";
-    let mut token = format!("<AuthenticationType {core}>{authentication_type}</AuthenticationType>");
+    let mut token =
+        format!("<AuthenticationType {core}>{authentication_type}</AuthenticationType>");
     if let Some(ticket) = ticket {
         token.push_str(&format!("<CrmTicket {core}>{ticket}</CrmTicket>"));
     }
@@ -155,7 +152,13 @@ pub fn expect(outcome: &Value, expected: Value) {
     assert_eq!(outcome.as_object().unwrap().len(), 8, "eight keys: {outcome}");
 }
 
-pub fn authenticated(step: usize, provider: &str, user: &str, organization: Option<&str>, caller: Option<&str>) -> Value {
+pub fn authenticated(
+    step: usize,
+    provider: &str,
+    user: &str,
+    organization: Option<&str>,
+    caller: Option<&str>,
+) -> Value {
     json!({"kind": "authenticated", "step": step, "provider": provider, "location": null,
            "user": user, "organization": organization, "caller": caller, "error": null})
 }
