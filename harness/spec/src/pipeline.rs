@@ -369,7 +369,7 @@ fn class_name_of(type_string: &str) -> &str {
         Some((name, _rest)) => name,
         None => type_string,
     };
-    before_comma.trim()
+    before_comma.trim_matches(|c: char| c.is_ascii_whitespace())
 }
 
 /// The `type` attribute (required).
