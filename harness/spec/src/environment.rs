@@ -132,8 +132,12 @@ impl Environment {
 /// `IfdInternalNetworkAddress` (PROTOCOL 1.3; docs/pipeline.md "Evaluation"): `IP-SubnetMask`
 /// pairs separated by `,` or `;`, CIDR (`IP/prefix`) accepted too. Spaces and tabs around a
 /// pair are ignored; an empty pair, a bad address, a bad mask or mixed families are errors.
+/// An empty value (nothing but spaces) is no ranges, as an absent one (docs/pipeline.md).
 fn parse_internal_network_address(value: &str) -> Result<Vec<NetworkRange>, SpecError> {
     let mut ranges = Vec::new();
+    if value.trim_matches(|c| c == ' ' || c == '\t').is_empty() {
+        return Ok(ranges);
+    }
     for pair in value.split([',', ';']) {
         let pair = pair.trim_matches(|c| c == ' ' || c == '\t');
         match parse_range(pair) {
@@ -263,8 +267,8 @@ mod tests {
 
     #[test]
     fn malformed_values_are_errors() {
+        assert!(ranges("").is_empty() && ranges("  ").is_empty());
         for value in [
-            "",
             "10.0.0.0",
             "10.0.0.0-255.0.0",
             "10.0.0.0/33",

@@ -3,7 +3,11 @@
 //!
 //! What each shares with what it checks: DEPLOY-NO-ANONYMOUS runs the deployment code under
 //! test and judges its outcome against the list of paths PROTOCOL 1.6 lets be anonymous,
-//! written out here rather than taken from the code.
+//! written out here rather than taken from the code. DEPLOY-SPEC-AGREES hands the same bytes
+//! (the pipelines as XML, the request and environment as JSON) to the engine and to
+//! `crmauth-spec`, an executable model of PROTOCOL section 1 written from the documents
+//! alone with its own XML parser, token and cookie decoders; the two share the bytes and the
+//! outcome JSON format, nothing else. The generators and the printing of the case are ours.
 
 use super::runner::check_property;
 use super::{Case, Settings, Suite};
@@ -11,7 +15,7 @@ use crate::gen::deployment::{arb_deployment_case, DeploymentCase};
 use crate::pipeline::engine::Walk;
 use crate::pipeline::outcome::{NoObserver, Outcome, Trace};
 use crate::pipeline::strategy::Deployment;
-use crate::pipeline::{BuiltIn, CompiledPipeline, Pipeline, Strategy};
+use crate::pipeline::{xml, BuiltIn, CompiledPipeline, Environment, Pipeline, Request, Strategy};
 use proptest::prelude::*;
 
 /// The paths PROTOCOL 1.6 lets be authenticated without a user, as the text lists them.
@@ -84,13 +88,73 @@ pub fn no_anonymous(case: &DeploymentCase) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// DEPLOY-SPEC-AGREES on one case: the reference interpreter and both engine walks, each
+/// reading the case back from the bytes the model reads, give the model's outcome.
+pub fn spec_agrees(case: &DeploymentCase) -> Result<(), TestCaseError> {
+    let fail = |what: &str, e: &dyn std::fmt::Display| TestCaseError::fail(format!("{what}: {e}"));
+    let auth_xml = xml::print(&case.authentication);
+    let post_xml = case.post_authentication.as_ref().map(xml::print);
+    // The generated universe's tickets are fake; the model needs them in full.
+    let (request_json, env_json) = crate::codec::redact::with_revealed(|| {
+        (serde_json::to_string(&case.request), serde_json::to_string(&case.env))
+    });
+    let request_json = request_json.map_err(|e| fail("request", &e))?;
+    let env_json = env_json.map_err(|e| fail("environment", &e))?;
+
+    let strategy = match case.strategy {
+        Strategy::OnPremise => crmauth_spec::Strategy::OnPremise,
+        Strategy::Ifd => crmauth_spec::Strategy::Ifd,
+        Strategy::Passport => crmauth_spec::Strategy::Passport,
+    };
+    let model = crmauth_spec::Deployment::load(strategy, &auth_xml, post_xml.as_deref())
+        .map_err(|e| fail("the model refused the pipelines", &e))?;
+    let expected =
+        model.decide(&request_json, &env_json).map_err(|e| fail("the model refused", &e))?;
+
+    let request: Request =
+        serde_json::from_str(&request_json).map_err(|e| fail("request JSON", &e))?;
+    let env: Environment =
+        serde_json::from_str(&env_json).map_err(|e| fail("environment JSON", &e))?;
+    let parse = |text: &str| xml::parse(text).map_err(|e| fail("pipeline XML", &e));
+    let read = DeploymentCase {
+        strategy: case.strategy,
+        authentication: parse(&auth_xml)?,
+        post_authentication: post_xml.as_deref().map(parse).transpose()?,
+        request,
+        env,
+    };
+    let prepared = read.request.clone().prepare();
+    let mut got =
+        vec![("reference", reference_deployment(&read).evaluate_json(&prepared, &read.env))];
+    for (name, walk) in [
+        ("engine", None),
+        ("engine steps", Some(Walk::Steps)),
+        ("engine filter", Some(Walk::Filter)),
+    ] {
+        got.push((name, compiled_deployment(&read, walk).evaluate_json(&prepared, &read.env)));
+    }
+    for (name, report) in got {
+        prop_assert_eq!(&report["outcome"], &expected, "{} disagrees with the model", name);
+    }
+    Ok(())
+}
+
 /// The deployment cases of `crmauth check`.
 pub fn deployment_cases() -> Vec<Case> {
-    vec![Case::new(
-        "DEPLOY-NO-ANONYMOUS",
-        "1.6",
-        Suite::Pipeline,
-        "outside discovery and the IFD sign-in page, every authentication names a user",
-        |s: &Settings| check_property(s, arb_deployment_case(), |case| no_anonymous(&case)),
-    )]
+    vec![
+        Case::new(
+            "DEPLOY-NO-ANONYMOUS",
+            "1.6",
+            Suite::Pipeline,
+            "outside discovery and the IFD sign-in page, every authentication names a user",
+            |s: &Settings| check_property(s, arb_deployment_case(), |case| no_anonymous(&case)),
+        ),
+        Case::new(
+            "DEPLOY-SPEC-AGREES",
+            "1",
+            Suite::Pipeline,
+            "the deployments agree with crmauth-spec, an executable model that shares no code",
+            |s: &Settings| check_property(s, arb_deployment_case(), |case| spec_agrees(&case)),
+        ),
+    ]
 }
