@@ -193,7 +193,10 @@ fn run_case(
 /// Keep at most this many bytes of the client's standard error (the end).
 const STDERR_TAIL: usize = 2048;
 
-fn drain(mut r: impl Read + Send + 'static, keep: bool) -> Arc<Mutex<(Vec<u8>, bool)>> {
+/// What a pipe reader collected, and whether it saw the end.
+type Drained = Arc<Mutex<(Vec<u8>, bool)>>;
+
+fn drain(mut r: impl Read + Send + 'static, keep: bool) -> Drained {
     let out = Arc::new(Mutex::new((Vec::new(), false)));
     let o = out.clone();
     std::thread::spawn(move || {
@@ -253,9 +256,8 @@ fn run_client(argv: &[String], env: &[(&str, String)], limit: Duration) -> (Clie
     };
     // Give the readers a moment to see the end of the pipes (a grandchild may hold them).
     let until = Instant::now() + Duration::from_millis(500);
-    let done = |p: &Option<Arc<Mutex<(Vec<u8>, bool)>>>| {
-        p.as_ref().is_none_or(|m| m.lock().map(|g| g.1).unwrap_or(true))
-    };
+    let done =
+        |p: &Option<Drained>| p.as_ref().is_none_or(|m| m.lock().map(|g| g.1).unwrap_or(true));
     while !(done(&out) && done(&err)) && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(5));
     }
