@@ -31,6 +31,8 @@ enum Command {
     Serve(cli::serve::ServeArgs),
     /// Bounded load against a server: requests/s, errors, p50/p99 latency, server RSS.
     Load(cli::serve::LoadArgs),
+    /// crmauth's own client behind the `check --client` contract (reads CRMAUTH_* variables).
+    ClientShim(cli::client_shim::ShimArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
     };
     let result: Result<String, CliError> = match &cli.command {
         Command::Check(args) => return check(args),
+        Command::ClientShim(args) => return ExitCode::from(cli::client_shim::run(args)),
         Command::Eval(args) => cli::eval::run(args),
         Command::Explain(args) => cli::explain::run(args),
         Command::Decode(args) => return streamed(|out| cli::codec::decode(args, out)),

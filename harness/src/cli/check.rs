@@ -53,6 +53,20 @@ pub struct CheckArgs {
     /// The corpus directory (golden vectors); defaults to the checkout's `corpus/`.
     #[arg(long)]
     pub corpus: Option<PathBuf>,
+    /// Judge this client command instead (split into words like a shell, no shell): run
+    /// once per client conformance case against a fresh scripted mock
+    /// (`docs/client-conformance.md`); `--suite`, `--pipeline`, `--server` do not apply.
+    #[arg(long, value_name = "CMD")]
+    pub client: Option<String>,
+    /// With `--client`: a case the client does not implement (exit 89) fails, not skips.
+    #[arg(long)]
+    pub strict: bool,
+    /// With `--client`: `CRMAUTH_MAX_RETRIES`, the bound the client must honour.
+    #[arg(long, default_value_t = 3)]
+    pub max_retries: u32,
+    /// With `--client`: seconds a case may take before the client is killed.
+    #[arg(long, default_value_t = 30)]
+    pub time_limit: u64,
 }
 
 /// The outcome of `check`: the report text and whether everything passed.
@@ -63,6 +77,9 @@ pub struct CheckOutcome {
 
 /// Runs the selected cases and renders the report.
 pub fn run(args: &CheckArgs) -> Result<CheckOutcome, CliError> {
+    if let Some(command) = &args.client {
+        return run_client(args, command);
+    }
     if args.cases == 0 {
         return Err(CliError::input("--cases must be at least 1"));
     }
@@ -105,6 +122,56 @@ pub fn run(args: &CheckArgs) -> Result<CheckOutcome, CliError> {
             serde_json::to_string_pretty(&report::json(&reports, &settings)).unwrap_or_default()
         }
         ReportFormat::Junit => report::junit(&reports, &settings),
+    };
+    Ok(CheckOutcome { report, ok })
+}
+
+/// `check --client CMD`: the client conformance cases (issue 15), judged by the scripted
+/// mock's record and the client's exit code.
+fn run_client(args: &CheckArgs, command: &str) -> Result<CheckOutcome, CliError> {
+    use crate::check::client_conformance::{self as cc, report as ccr, runner};
+    let argv = runner::split_command(command).map_err(|e| CliError::input(e.to_string()))?;
+    let cases: Vec<&'static cc::CaseSpec> = match &args.case {
+        None => cc::CASES.iter().collect(),
+        Some(id) => match cc::CaseId::parse(id) {
+            Some(c) => vec![cc::spec(c)],
+            None => {
+                let known: Vec<&str> = cc::CASES.iter().map(|c| c.id.as_str()).collect();
+                return Err(CliError::input(format!(
+                    "no client conformance case {id}; the cases are {}",
+                    known.join(", ")
+                )));
+            }
+        },
+    };
+    if args.time_limit == 0 {
+        return Err(CliError::input("--time-limit must be at least 1 second"));
+    }
+    let settings = cc::RunSettings {
+        max_retries: args.max_retries,
+        time_limit: std::time::Duration::from_secs(args.time_limit),
+        strict: args.strict,
+    };
+    let bar = ProgressBar::with_draw_target(Some(cases.len() as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
+        bar.set_style(style);
+    }
+    let mut results = Vec::with_capacity(cases.len());
+    for spec in cases {
+        bar.set_message(spec.id.as_str());
+        let r =
+            cc::run_cases(&argv, &[spec], &settings).map_err(|e| CliError::input(e.to_string()))?;
+        results.extend(r);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let ok = ccr::Summary::of(&results).ok();
+    let report = match args.format {
+        ReportFormat::Text => ccr::text(&results, command),
+        ReportFormat::Json => {
+            serde_json::to_string_pretty(&ccr::json(&results, command)).unwrap_or_default()
+        }
+        ReportFormat::Junit => ccr::junit(&results),
     };
     Ok(CheckOutcome { report, ok })
 }

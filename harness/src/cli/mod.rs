@@ -1,6 +1,7 @@
 //! The command line's subcommands as library functions: the binary only parses and wires.
 
 pub mod check;
+pub mod client_shim;
 pub mod codec;
 pub mod eval;
 pub mod explain;

@@ -8,6 +8,7 @@
 //! (CLIENT-IMPERSONATION); and serves a generated WSDL at `?wsdl`. See `docs/mock-server.md`.
 
 mod handler;
+pub mod script;
 mod state;
 pub mod wsdl;
 
@@ -123,6 +124,7 @@ pub struct RunningServer {
     state: Arc<state::AppState>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), ServerError>>,
+    script: Option<Arc<script::Scripted>>,
 }
 
 impl RunningServer {
@@ -141,6 +143,10 @@ impl RunningServer {
     /// The recorded changes (CLIENT-IMPERSONATION).
     pub fn audit(&self) -> Vec<AuditEntry> {
         self.state.audit()
+    }
+    /// What a scripted server ([`start_scripted`]) recorded so far; `None` otherwise.
+    pub fn record(&self) -> Option<script::CaseRecord> {
+        self.script.as_ref().map(|s| s.record())
     }
     /// Change test controls (expire tickets, queue faults).
     pub fn control(&self, c: &Control) {
@@ -186,8 +192,12 @@ async fn run(
     listener: tokio::net::TcpListener,
     state: Arc<state::AppState>,
     signal: impl Future<Output = ()> + Send + 'static,
+    script: Option<Arc<script::Scripted>>,
 ) -> Result<(), ServerError> {
-    let app = handler::router(state);
+    let mut app = handler::router(state);
+    if let Some(s) = script {
+        app = app.layer(axum::middleware::from_fn_with_state(s, script::layer));
+    }
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(signal)
         .await
@@ -198,10 +208,32 @@ async fn run(
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let (listener, addr, state) = bind(config).await?;
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(run(listener, state.clone(), async move {
+    let task = tokio::spawn(run(
+        listener,
+        state.clone(),
+        async move {
+            let _ = rx.await;
+        },
+        None,
+    ));
+    Ok(RunningServer { addr, state, shutdown: Some(tx), task, script: None })
+}
+
+/// Like [`start`], with `script` played in front of the mock and every exchange recorded
+/// ([`RunningServer::record`]); adds the Windows Live stand-in at [`script::WLID_PATH`]
+/// (client conformance, `docs/client-conformance.md`).
+pub async fn start_scripted(
+    config: ServerConfig,
+    script: script::Script,
+) -> Result<RunningServer, ServerError> {
+    let (listener, addr, state) = bind(config).await?;
+    let scripted = Arc::new(script::Scripted::new(script, state.clone()));
+    let (tx, rx) = oneshot::channel::<()>();
+    let signal = async move {
         let _ = rx.await;
-    }));
-    Ok(RunningServer { addr, state, shutdown: Some(tx), task })
+    };
+    let task = tokio::spawn(run(listener, state.clone(), signal, Some(scripted.clone())));
+    Ok(RunningServer { addr, state, shutdown: Some(tx), task, script: Some(scripted) })
 }
 
 /// Run the server until `signal` completes (the CLI passes Ctrl-C); `on_bound` is told the
@@ -213,5 +245,5 @@ pub async fn serve_until(
 ) -> Result<(), ServerError> {
     let (listener, addr, state) = bind(config).await?;
     on_bound(addr);
-    run(listener, state, signal).await
+    run(listener, state, signal, None).await
 }
