@@ -580,7 +580,7 @@ pub fn read<'a>(e: &'a Element, def: &'static Definition) -> Result<Fields<'a>, 
         if c.nil && part.max == Max::Unbounded && !part.nillable {
             return Err(DecodeError::bad_value(
                 c.offset,
-                &format!("{}/@xsi:nil (not nillable)", c.local),
+                format!("{}/@xsi:nil (not nillable)", c.local),
                 "true",
             ));
         }
