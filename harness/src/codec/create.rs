@@ -26,6 +26,8 @@ pub static CREATE: Definition = Definition {
     ns: WS_NS,
     name: "Create",
     base: None,
+    is_abstract: false,
+    nillable: false,
     element_type: None,
     particles: &[Particle {
         name: "entity",
@@ -33,6 +35,7 @@ pub static CREATE: Definition = Definition {
         min: 1,
         max: Max::One,
         ty: TypeName { ns: WS2006_NS, name: "BusinessEntity" },
+        nillable: false,
     }],
     subset: false,
     online_only: false,
@@ -45,6 +48,8 @@ pub static CREATE_RESPONSE: Definition = Definition {
     ns: WS_NS,
     name: "CreateResponse",
     base: None,
+    is_abstract: false,
+    nillable: false,
     element_type: None,
     particles: &[Particle {
         name: "CreateResult",
@@ -52,6 +57,7 @@ pub static CREATE_RESPONSE: Definition = Definition {
         min: 1,
         max: Max::One,
         ty: TypeName { ns: GUID_NS, name: "guid" },
+        nillable: false,
     }],
     subset: false,
     online_only: false,

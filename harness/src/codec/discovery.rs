@@ -9,18 +9,34 @@ use super::ns::DISCO_NS;
 use super::redact::{Secret, Ticket};
 use super::schema::{self, leaf, node, Definition};
 use super::soap::{self, SoapVersion};
-use super::xml::{DecodeError, Element, Prefixes};
+use super::xml::{DecodeError, DecodeErrorKind, Element, Prefixes};
 
 /// The one SOAPAction of the discovery service.
 pub const SOAP_ACTION: &str = "http://schemas.microsoft.com/crm/2007/CrmDiscoveryService/Execute";
 
-/// How a discovery request authenticates. The WSDL makes all three fields optional; we
-/// accept exactly one form (ours): `PassportTicket` alone, or `UserId` with `Password`.
+/// How a discovery request authenticates. The WSDL makes `PassportTicket`, `UserId` and
+/// `Password` all optional, and every combination decodes (the mock judges them, never the
+/// decoder): `PassportTicket` alone, `UserId` with `Password`, none at all (an on-premise
+/// client authenticated by its Windows identity), or any other mix ([`Credentials::Mixed`]).
+/// JSON: `{"passport_ticket"}`, `{"user_id","password"}`, `null`, or the three as options.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Credentials {
-    Passport { passport_ticket: Ticket },
-    UserPassword { user_id: String, password: Secret },
+    Passport {
+        passport_ticket: Ticket,
+    },
+    UserPassword {
+        user_id: String,
+        password: Secret,
+    },
+    /// No credential element: the caller is who IIS authenticated (AD discovery).
+    Windows,
+    /// Any other combination the WSDL allows (e.g. `UserId` alone, or all three).
+    Mixed {
+        passport_ticket: Option<Ticket>,
+        user_id: Option<String>,
+        password: Option<Secret>,
+    },
 }
 
 /// A discovery request.
@@ -128,6 +144,18 @@ pub fn encode_response(
 
 fn credentials(def: &Definition, mut e: Element, c: &Credentials) -> Element {
     match c {
+        Credentials::Windows => {}
+        Credentials::Mixed { passport_ticket, user_id, password } => {
+            if let Some(t) = passport_ticket {
+                e = e.child(leaf(def, "PassportTicket", t.reveal()));
+            }
+            if let Some(u) = user_id {
+                e = e.child(leaf(def, "UserId", u));
+            }
+            if let Some(p) = password {
+                e = e.child(leaf(def, "Password", p.reveal()));
+            }
+        }
         Credentials::Passport { passport_ticket } => {
             e = e.child(leaf(def, "PassportTicket", passport_ticket.reveal()))
         }
@@ -250,21 +278,22 @@ fn body_child<'a>(
     f.get(child).ok_or_else(|| DecodeError::missing(body.offset, child))
 }
 
-fn read_credentials(f: &schema::Fields<'_>, offset: u64) -> Result<Credentials, DecodeError> {
+fn read_credentials(f: &schema::Fields<'_>) -> Result<Credentials, DecodeError> {
     let passport = f.text("PassportTicket")?;
     let user = f.text("UserId")?;
     let password = f.text("Password")?;
-    match (passport, user, password) {
-        (Some(t), None, None) => Ok(Credentials::Passport { passport_ticket: Ticket::new(t) }),
+    Ok(match (passport, user, password) {
+        (None, None, None) => Credentials::Windows,
+        (Some(t), None, None) => Credentials::Passport { passport_ticket: Ticket::new(t) },
         (None, Some(u), Some(p)) => {
-            Ok(Credentials::UserPassword { user_id: u, password: Secret::new(p) })
+            Credentials::UserPassword { user_id: u, password: Secret::new(p) }
         }
-        (Some(_), _, _) => {
-            Err(DecodeError::unexpected(offset, "UserId/Password together with PassportTicket"))
-        }
-        (None, None, _) => Err(DecodeError::missing(offset, "PassportTicket or UserId")),
-        (None, Some(_), None) => Err(DecodeError::missing(offset, "Password")),
-    }
+        (t, u, p) => Credentials::Mixed {
+            passport_ticket: t.map(Ticket::new),
+            user_id: u,
+            password: p.map(Secret::new),
+        },
+    })
 }
 
 fn required(f: &schema::Fields<'_>, name: &str) -> Result<String, DecodeError> {
@@ -278,17 +307,32 @@ pub fn decode_request(xml: &[u8]) -> Result<DiscoveryRequest, DecodeError> {
     read_request(body_child(&env, &schema::DISCO_EXECUTE, "Request")?)
 }
 
+/// The `BadValue` field that marks a request type in the discovery namespace that we do
+/// not implement (e.g. the WSDL's `RetrieveClientPatchesRequest`).
+pub const UNIMPLEMENTED_REQUEST: &str = "Request/@xsi:type (not implemented)";
+
 fn read_request(r: &Element) -> Result<DiscoveryRequest, DecodeError> {
-    let def = schema::dispatch(r, REQUESTS)?;
+    let def = match schema::dispatch(r, REQUESTS) {
+        Err(e)
+            if matches!(e.kind, DecodeErrorKind::BadValue { .. })
+                && r.xsi_type
+                    .as_ref()
+                    .is_some_and(|t| t.namespace.as_deref() == Some(DISCO_NS)) =>
+        {
+            let ty = r.xsi_type.as_ref().map(|t| t.local.as_str()).unwrap_or_default();
+            return Err(DecodeError::bad_value(r.offset, UNIMPLEMENTED_REQUEST, ty));
+        }
+        other => other?,
+    };
     let f = schema::read(r, def)?;
     Ok(match def.name {
         "RetrievePolicyRequest" => DiscoveryRequest::RetrievePolicy,
         "RetrieveOrganizationsRequest" => {
-            DiscoveryRequest::RetrieveOrganizations { credentials: read_credentials(&f, r.offset)? }
+            DiscoveryRequest::RetrieveOrganizations { credentials: read_credentials(&f)? }
         }
         "RetrieveCrmTicketRequest" => DiscoveryRequest::RetrieveCrmTicket {
             organization_name: required(&f, "OrganizationName")?,
-            credentials: read_credentials(&f, r.offset)?,
+            credentials: read_credentials(&f)?,
         },
         _ => DiscoveryRequest::RetrieveCrmUserIdByExternalId {
             external_id: required(&f, "ExternalId")?,
@@ -310,6 +354,58 @@ fn read_organization_detail(e: &Element) -> Result<OrganizationDetail, DecodeErr
     })
 }
 
+/// The entries of `OrganizationDetails`, nil entries (`xsi:nil="true"`; the WSDL marks
+/// them nillable) as `None`, in document order.
+fn organization_entries(
+    f: &schema::Fields<'_>,
+) -> Result<Vec<Option<OrganizationDetail>>, DecodeError> {
+    let mut out = Vec::new();
+    if let Some(arr) = f.get("OrganizationDetails") {
+        let af = schema::read(arr, &schema::ARRAY_OF_ORGANIZATION_DETAIL)?;
+        for o in af.all("OrganizationDetail") {
+            out.push(if o.nil { None } else { Some(read_organization_detail(o)?) });
+        }
+    }
+    Ok(out)
+}
+
+/// The `OrganizationDetails` of a `RetrieveOrganizationsResponse` envelope with nothing
+/// dropped: a nil entry is `None`. ([`decode_response`] gives the client's view, where a
+/// nil entry names no organization and is left out of `organization_details`: ours,
+/// docs/codecs.md.)
+pub fn decode_organization_entries(
+    xml: &[u8],
+) -> Result<Vec<Option<OrganizationDetail>>, DecodeError> {
+    let env = soap::parse_envelope(xml)?;
+    let r = body_child(&env, &schema::DISCO_EXECUTE_RESPONSE, "Response")?;
+    let def = schema::dispatch(r, &[&schema::RETRIEVE_ORGANIZATIONS_RESPONSE])?;
+    organization_entries(&schema::read(r, def)?)
+}
+
+/// A `RetrieveOrganizationsResponse` envelope whose entries may be nil (`None`).
+pub fn encode_organization_entries(
+    entries: &[Option<OrganizationDetail>],
+    version: SoapVersion,
+    prefixes: &Prefixes,
+) -> String {
+    let d = &schema::RETRIEVE_ORGANIZATIONS_RESPONSE;
+    let mut arr = node(d, "OrganizationDetails");
+    for o in entries {
+        let entry = node(&schema::ARRAY_OF_ORGANIZATION_DETAIL, "OrganizationDetail");
+        arr = arr.child(match o {
+            Some(o) => organization_detail_children(entry, o),
+            None => {
+                let mut e = entry;
+                e.nil = true;
+                e
+            }
+        });
+    }
+    let resp = node(&schema::DISCO_EXECUTE_RESPONSE, "Response").typed(d.ns, d.name).child(arr);
+    let exec = Element::new(Some(DISCO_NS), "ExecuteResponse").child(resp);
+    soap::write_envelope(version, prefixes, vec![], vec![exec])
+}
+
 /// Decode a response envelope (SOAP 1.1 or 1.2).
 pub fn decode_response(xml: &[u8]) -> Result<DiscoveryResponse, DecodeError> {
     let env = soap::parse_envelope(xml)?;
@@ -322,13 +418,7 @@ fn read_response(r: &Element) -> Result<DiscoveryResponse, DecodeError> {
     Ok(match def.name {
         "RetrievePolicyResponse" => DiscoveryResponse::RetrievePolicy { policy: f.text("Policy")? },
         "RetrieveOrganizationsResponse" => {
-            let mut organization_details = Vec::new();
-            if let Some(arr) = f.get("OrganizationDetails") {
-                let af = schema::read(arr, &schema::ARRAY_OF_ORGANIZATION_DETAIL)?;
-                for o in af.all("OrganizationDetail").filter(|o| !o.nil) {
-                    organization_details.push(read_organization_detail(o)?);
-                }
-            }
+            let organization_details = organization_entries(&f)?.into_iter().flatten().collect();
             DiscoveryResponse::RetrieveOrganizations { organization_details }
         }
         "RetrieveCrmTicketResponse" => DiscoveryResponse::RetrieveCrmTicket {
@@ -381,22 +471,41 @@ mod tests {
     }
 
     #[test]
-    fn credentials_must_be_one_form() {
+    fn every_credential_combination_decodes() {
         let make = |inner: &str| {
             format!(
                 r#"<e:Envelope xmlns:e="{}"><e:Body><Execute xmlns="{DISCO_NS}"><Request xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:type="RetrieveOrganizationsRequest">{inner}</Request></Execute></e:Body></e:Envelope>"#,
                 soap::SOAP12_NS
             )
         };
-        assert!(decode_request(make("<PassportTicket>t</PassportTicket>").as_bytes()).is_ok());
-        assert!(decode_request(make("<UserId>u</UserId><Password>p</Password>").as_bytes()).is_ok());
-        for bad in [
-            "",
-            "<UserId>u</UserId>",
-            "<PassportTicket>t</PassportTicket><UserId>u</UserId><Password>p</Password>",
-            "<Password>p</Password><UserId>u</UserId>",
-        ] {
-            assert!(decode_request(make(bad).as_bytes()).is_err(), "{bad}");
+        let creds = |inner: &str| match decode_request(make(inner).as_bytes()).unwrap() {
+            DiscoveryRequest::RetrieveOrganizations { credentials } => credentials,
+            other => panic!("{other:?}"),
+        };
+        assert!(matches!(
+            creds("<PassportTicket>t</PassportTicket>"),
+            Credentials::Passport { .. }
+        ));
+        assert!(matches!(
+            creds("<UserId>u</UserId><Password>p</Password>"),
+            Credentials::UserPassword { .. }
+        ));
+        assert_eq!(creds(""), Credentials::Windows);
+        assert!(matches!(creds("<UserId>u</UserId>"), Credentials::Mixed { .. }));
+        assert!(matches!(
+            creds("<PassportTicket>t</PassportTicket><UserId>u</UserId><Password>p</Password>"),
+            Credentials::Mixed { .. }
+        ));
+        // Order is the WSDL's: still an error.
+        assert!(
+            decode_request(make("<Password>p</Password><UserId>u</UserId>").as_bytes()).is_err()
+        );
+        for c in [Credentials::Windows, creds("<UserId>u</UserId>")] {
+            let r = DiscoveryRequest::RetrieveOrganizations { credentials: c };
+            let x = encode_request(&r, SoapVersion::V11, &prefixes(SoapVersion::V11));
+            assert_eq!(decode_request(x.as_bytes()).unwrap(), r);
+            let json = serde_json::to_string(&r).unwrap();
+            assert_eq!(serde_json::from_str::<DiscoveryRequest>(&json).unwrap(), r, "{json}");
         }
     }
 }

@@ -40,6 +40,9 @@ pub struct Particle {
     pub min: u32,
     pub max: Max,
     pub ty: TypeName,
+    /// `nillable="true"`: the element may carry `xsi:nil="true"` (an entry of a list is
+    /// then kept as a nil entry; see [`read`]).
+    pub nillable: bool,
 }
 
 /// A global element or complex type of the table.
@@ -48,8 +51,13 @@ pub struct Definition {
     pub kind: Kind,
     pub ns: &'static str,
     pub name: &'static str,
-    /// `complexContent/extension/@base`.
+    /// `complexContent/extension/@base`: the base type's particles come first
+    /// ([`effective_particles`]).
     pub base: Option<TypeName>,
+    /// `abstract="true"`: never the `xsi:type` of an element.
+    pub is_abstract: bool,
+    /// `nillable="true"` on a global element.
+    pub nillable: bool,
     /// `element/@type` of a global element with a named type.
     pub element_type: Option<TypeName>,
     pub particles: &'static [Particle],
@@ -70,7 +78,11 @@ const INT: TypeName = t(XSD_NS, "int");
 const GUID: TypeName = t(GUID_NS, "guid");
 
 const fn p(ns: &'static str, name: &'static str, min: u32, max: Max, ty: TypeName) -> Particle {
-    Particle { name, ns, min, max, ty }
+    Particle { name, ns, min, max, ty, nillable: false }
+}
+/// `minOccurs="0" maxOccurs="unbounded" nillable="true"`: the entries of an `ArrayOf…`.
+const fn nillable_entries(ns: &'static str, name: &'static str, ty: TypeName) -> Particle {
+    Particle { name, ns, min: 0, max: Max::Unbounded, ty, nillable: true }
 }
 const fn opt(ns: &'static str, name: &'static str, ty: TypeName) -> Particle {
     p(ns, name, 0, Max::One, ty)
@@ -89,6 +101,8 @@ const fn ct(
         ns,
         name,
         base,
+        is_abstract: false,
+        nillable: false,
         element_type: None,
         particles,
         subset: false,
@@ -102,6 +116,8 @@ const fn el(ns: &'static str, name: &'static str, particles: &'static [Particle]
         ns,
         name,
         base: None,
+        is_abstract: false,
+        nillable: false,
         element_type: None,
         particles,
         subset: false,
@@ -115,6 +131,9 @@ const fn typed_el(ns: &'static str, name: &'static str, ty: TypeName) -> Definit
         ns,
         name,
         base: None,
+        is_abstract: false,
+        // Every global element with a named type in the CRM WSDLs is nillable.
+        nillable: true,
         element_type: Some(ty),
         particles: &[],
         subset: false,
@@ -162,12 +181,20 @@ pub static OFFLINE_ORIGIN: Definition = ct(
     CALLER_ORIGIN,
     &[opt(CORE_NS, "OfflineTimestamp", t(WS2006_NS, "CrmDateTime"))],
 );
-pub static TOKEN_ELEMENT: Definition =
-    typed_el(WS_NS, "CrmAuthenticationToken", t(CORE_NS, "CrmAuthenticationToken"));
-pub static CALLER_ORIGIN_TOKEN_ELEMENT: Definition =
-    typed_el(WS_NS, "CallerOriginToken", t(CORE_NS, "CallerOriginToken"));
-pub static CORRELATION_TOKEN_ELEMENT: Definition =
-    typed_el(WS_NS, "CorrelationToken", t(CORE_NS, "CorrelationToken"));
+// The header elements as CrmService declares them (nillable; MetadataService, which the
+// mock does not serve, declares them without `nillable`).
+pub static TOKEN_ELEMENT: Definition = Definition {
+    service: Some("CrmService"),
+    ..typed_el(WS_NS, "CrmAuthenticationToken", t(CORE_NS, "CrmAuthenticationToken"))
+};
+pub static CALLER_ORIGIN_TOKEN_ELEMENT: Definition = Definition {
+    service: Some("CrmService"),
+    ..typed_el(WS_NS, "CallerOriginToken", t(CORE_NS, "CallerOriginToken"))
+};
+pub static CORRELATION_TOKEN_ELEMENT: Definition = Definition {
+    service: Some("CrmService"),
+    ..typed_el(WS_NS, "CorrelationToken", t(CORE_NS, "CorrelationToken"))
+};
 
 // --- 2007 WebServices: CrmService -------------------------------------------------------
 pub static SERVICE_EXECUTE: Definition = Definition {
@@ -178,8 +205,70 @@ pub static SERVICE_EXECUTE_RESPONSE: Definition = Definition {
     service: Some("CrmService"),
     ..el(WS_NS, "ExecuteResponse", &[req(WS_NS, "Response", t(WS_NS, "Response"))])
 };
+/// The abstract base of every CrmService request: one required `OptionalParameters`.
+pub static REQUEST: Definition = Definition {
+    is_abstract: true,
+    service: Some("CrmService"),
+    ..ct(
+        WS_NS,
+        "Request",
+        None,
+        &[req(WS_NS, "OptionalParameters", t(WS_NS, "ArrayOfOptionalParameter"))],
+    )
+};
+pub static ARRAY_OF_OPTIONAL_PARAMETER: Definition = ct(
+    WS_NS,
+    "ArrayOfOptionalParameter",
+    None,
+    &[nillable_entries(WS_NS, "OptionalParameter", t(WS_NS, "OptionalParameter"))],
+);
+const OPTIONAL_PARAMETER: Option<TypeName> = Some(t(WS_NS, "OptionalParameter"));
+const BOOLEAN: TypeName = t(XSD_NS, "boolean");
+pub static CALL_PRIORITY_PARAMETER: Definition =
+    ct(WS_NS, "CallPriorityOptionalParameter", OPTIONAL_PARAMETER, &[req(WS_NS, "Value", INT)]);
+pub static CREATE_DUPLICATES_PARAMETER: Definition = ct(
+    WS_NS,
+    "CreateDuplicatesOptionalParameter",
+    OPTIONAL_PARAMETER,
+    &[req(WS_NS, "Value", BOOLEAN)],
+);
+pub static EXPORT_IDS_PARAMETER: Definition =
+    ct(WS_NS, "ExportIdsOptionalParameter", OPTIONAL_PARAMETER, &[req(WS_NS, "Value", BOOLEAN)]);
+pub static OFFLINE_DATA_PARAMETER: Definition = ct(
+    WS_NS,
+    "OfflineDataOptionalParameter",
+    OPTIONAL_PARAMETER,
+    &[opt(WS_NS, "Name", STRING), opt(WS_NS, "Value", STRING)],
+);
+pub static PERSIST_IN_SYNC_PARAMETER: Definition = ct(
+    WS_NS,
+    "PersistInSyncOptionalParameter",
+    OPTIONAL_PARAMETER,
+    &[req(WS_NS, "Value", BOOLEAN)],
+);
+pub static REGARDING_OBJECT_ID_PARAMETER: Definition = ct(
+    WS_NS,
+    "RegardingObjectIdOptionalParameter",
+    OPTIONAL_PARAMETER,
+    &[req(WS_NS, "Value", GUID)],
+);
+pub static REQUEST_ID_PARAMETER: Definition =
+    ct(WS_NS, "RequestIdOptionalParameter", OPTIONAL_PARAMETER, &[req(WS_NS, "Value", GUID)]);
+/// Every concrete `OptionalParameter` type of the WSDL.
+pub static OPTIONAL_PARAMETERS: &[&Definition] = &[
+    &CALL_PRIORITY_PARAMETER,
+    &CREATE_DUPLICATES_PARAMETER,
+    &EXPORT_IDS_PARAMETER,
+    &OFFLINE_DATA_PARAMETER,
+    &PERSIST_IN_SYNC_PARAMETER,
+    &REGARDING_OBJECT_ID_PARAMETER,
+    &REQUEST_ID_PARAMETER,
+];
 pub static WHO_AM_I_REQUEST: Definition =
     ct(WS_NS, "WhoAmIRequest", Some(t(WS_NS, "Request")), &[]);
+/// Not a WSDL type: `WhoAmIRequest` read without its base, for the absent
+/// `OptionalParameters` rule of `service::decode_call` (not in [`TABLE`]).
+pub static WHO_AM_I_WITHOUT_PARAMETERS: Definition = ct(WS_NS, "WhoAmIRequest", None, &[]);
 pub static WHO_AM_I_RESPONSE: Definition = ct(
     WS_NS,
     "WhoAmIResponse",
@@ -216,6 +305,11 @@ pub static COLUMN_SET: Definition = ct(
     Some(t(QUERY_NS, "ColumnSetBase")),
     &[opt(QUERY_NS, "Attributes", t(QUERY_NS, "ArrayOfString"))],
 );
+/// `AllColumns`: every attribute (no particles of its own).
+pub static ALL_COLUMNS: Definition =
+    ct(QUERY_NS, "AllColumns", Some(t(QUERY_NS, "ColumnSetBase")), &[]);
+/// Every concrete `ColumnSetBase` type of the WSDL.
+pub static COLUMN_SETS: &[&Definition] = &[&ALL_COLUMNS, &COLUMN_SET];
 pub static ARRAY_OF_STRING: Definition =
     ct(QUERY_NS, "ArrayOfString", None, &[p(QUERY_NS, "Attribute", 0, Max::Unbounded, STRING)]);
 
@@ -249,7 +343,7 @@ pub static ARRAY_OF_ORGANIZATION_DETAIL: Definition = ct(
     DISCO_NS,
     "ArrayOfOrganizationDetail",
     None,
-    &[p(DISCO_NS, "OrganizationDetail", 0, Max::Unbounded, t(DISCO_NS, "OrganizationDetail"))],
+    &[nillable_entries(DISCO_NS, "OrganizationDetail", t(DISCO_NS, "OrganizationDetail"))],
 );
 pub static ORGANIZATION_DETAIL: Definition = ct(
     DISCO_NS,
@@ -323,12 +417,22 @@ pub static TABLE: &[&Definition] = &[
     &CORRELATION_TOKEN_ELEMENT,
     &SERVICE_EXECUTE,
     &SERVICE_EXECUTE_RESPONSE,
+    &REQUEST,
+    &ARRAY_OF_OPTIONAL_PARAMETER,
+    &CALL_PRIORITY_PARAMETER,
+    &CREATE_DUPLICATES_PARAMETER,
+    &EXPORT_IDS_PARAMETER,
+    &OFFLINE_DATA_PARAMETER,
+    &PERSIST_IN_SYNC_PARAMETER,
+    &REGARDING_OBJECT_ID_PARAMETER,
+    &REQUEST_ID_PARAMETER,
     &WHO_AM_I_REQUEST,
     &WHO_AM_I_RESPONSE,
     &RETRIEVE,
     &RETRIEVE_RESPONSE,
     &SYSTEMUSER,
     &COLUMN_SET,
+    &ALL_COLUMNS,
     &ARRAY_OF_STRING,
     &DISCO_EXECUTE,
     &DISCO_EXECUTE_RESPONSE,
@@ -345,9 +449,10 @@ pub static TABLE: &[&Definition] = &[
 ];
 
 impl Definition {
-    /// The particle named `name`. Encoders only ask for names of the table.
+    /// The particle named `name`, base types included. Encoders only ask for names of the
+    /// table.
     pub fn particle(&self, name: &str) -> Option<&'static Particle> {
-        self.particles.iter().find(|p| p.name == name)
+        effective_particles(self, TABLE).into_iter().find(|p| p.name == name)
     }
     /// `{ns}name` for messages.
     pub fn qualified(&self) -> String {
@@ -402,24 +507,53 @@ pub fn parse_guid(s: &str, field: &str, offset: u64) -> Result<uuid::Uuid, Decod
     uuid::Uuid::parse_str(v).map_err(|_| DecodeError::bad_value(offset, field, v))
 }
 
-/// Match the element children of `e` against `def`'s sequence: order, namespaces and
-/// cardinality. Unknown children are errors (skipped for `subset` definitions); text
-/// between children is an error.
+/// The particles of `def` with those of its base types first (`complexContent/extension`,
+/// resolved through `table`; a base that `table` does not define contributes nothing).
+pub fn effective_particles<'d>(
+    def: &'d Definition,
+    table: &[&'d Definition],
+) -> Vec<&'static Particle> {
+    let mut chain: Vec<&Definition> = vec![def];
+    let mut cur = def;
+    while let Some(b) = cur.base {
+        let base = table
+            .iter()
+            .copied()
+            .find(|d| d.kind == Kind::ComplexType && d.ns == b.ns && d.name == b.name);
+        match base {
+            // A cycle or an absurd depth ends the walk (the table is ours; this is a guard).
+            Some(d) if chain.len() < 16 && !chain.iter().any(|c| std::ptr::eq(*c, d)) => {
+                chain.push(d);
+                cur = d;
+            }
+            _ => break,
+        }
+    }
+    chain.iter().rev().flat_map(|d| d.particles.iter()).collect()
+}
+
+/// Match the element children of `e` against `def`'s sequence, base types' particles first
+/// ([`effective_particles`]): order, namespaces and cardinality. Unknown children are
+/// errors (skipped for `subset` definitions); text between children is an error.
+/// `xsi:nil="true"` on an entry of a list (`maxOccurs="unbounded"`) is kept as a nil
+/// entry when the particle is nillable and refused otherwise; on a single element it reads
+/// as absent ([`Fields::get`]).
 pub fn read<'a>(e: &'a Element, def: &'static Definition) -> Result<Fields<'a>, DecodeError> {
     if !e.direct_text().trim().is_empty() {
         return Err(DecodeError::malformed(e.offset, format!("text inside {}", e.local)));
     }
-    let mut counts = vec![0u32; def.particles.len()];
+    let parts = effective_particles(def, TABLE);
+    let mut counts = vec![0u32; parts.len()];
     let mut pos = 0usize;
     let mut items = Vec::new();
     for c in e.elements() {
-        let Some(j) = def.particles.iter().position(|p| p.name == c.local) else {
+        let Some(j) = parts.iter().position(|p| p.name == c.local) else {
             if def.subset {
                 continue;
             }
             return Err(DecodeError::unexpected(c.offset, c.local.clone()));
         };
-        let part = &def.particles[j];
+        let part = parts[j];
         if c.namespace.as_deref() != Some(part.ns) {
             return Err(DecodeError::new(
                 c.offset,
@@ -433,7 +567,7 @@ pub fn read<'a>(e: &'a Element, def: &'static Definition) -> Result<Fields<'a>, 
         if j < pos {
             return Err(DecodeError::unexpected(c.offset, format!("{} (out of order)", c.local)));
         }
-        for (k, skipped) in def.particles.iter().enumerate().take(j).skip(pos) {
+        for (k, skipped) in parts.iter().enumerate().take(j).skip(pos) {
             if counts[k] < skipped.min {
                 return Err(DecodeError::missing(c.offset, skipped.name));
             }
@@ -443,9 +577,16 @@ pub fn read<'a>(e: &'a Element, def: &'static Definition) -> Result<Fields<'a>, 
         if part.max == Max::One && counts[j] > 1 {
             return Err(DecodeError::unexpected(c.offset, format!("{} (repeated)", c.local)));
         }
+        if c.nil && part.max == Max::Unbounded && !part.nillable {
+            return Err(DecodeError::bad_value(
+                c.offset,
+                format!("{}/@xsi:nil (not nillable)", c.local),
+                "true",
+            ));
+        }
         items.push((part.name, c));
     }
-    for (k, part) in def.particles.iter().enumerate() {
+    for (k, part) in parts.iter().enumerate() {
         if counts[k] < part.min {
             return Err(DecodeError::missing(e.offset, part.name));
         }
@@ -538,6 +679,24 @@ pub enum DifferenceKind {
         expected: String,
         found: String,
     },
+    /// `nillable` differs: on a particle, or on the global element itself (`particle` None).
+    WrongNillable {
+        particle: Option<String>,
+        expected: bool,
+        found: bool,
+    },
+    /// `abstract` differs.
+    WrongAbstract {
+        expected: bool,
+        found: bool,
+    },
+    /// A particle's type `base` has a concrete derived type `derived` in the WSDL that the
+    /// table does not define: a valid request form we would not read.
+    MissingDerivedType {
+        particle: String,
+        base: String,
+        derived: String,
+    },
 }
 
 /// One difference: where (file, definition) and what.
@@ -583,6 +742,15 @@ pub const WSDL_LIMITS: Limits = Limits {
     max_text_bytes: 1 << 20,
 };
 
+/// How a complex type derives from its base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Derivation {
+    /// The base's particles, then the type's own.
+    Extension,
+    /// The type's own particles replace the base's.
+    Restriction,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Found {
     file: String,
@@ -592,7 +760,11 @@ struct Found {
     ns: String,
     name: String,
     base: Option<String>,
+    derivation: Option<Derivation>,
+    is_abstract: bool,
+    nillable: bool,
     element_type: Option<String>,
+    /// The type's own particles (see [`flatten`] for the inherited ones).
     particles: Vec<FoundParticle>,
 }
 
@@ -603,6 +775,7 @@ struct FoundParticle {
     min: String,
     max: String,
     ty: String,
+    nillable: bool,
 }
 
 fn show(t: &TypeName) -> String {
@@ -615,6 +788,18 @@ fn show_max(m: Max) -> &'static str {
         Max::Unbounded => "unbounded",
     }
 }
+
+/// Particle types whose derived types we model only in part: the operations the mock
+/// implements (request and response types) and the entities it stores. Every other base
+/// type a particle names must have all of its WSDL-derived concrete types in the table
+/// (`ColumnSetBase`, `OptionalParameter`, `CallerOrigin`, …).
+pub static PARTIAL_FAMILIES: &[TypeName] = &[
+    t(WS_NS, "Request"),
+    t(WS_NS, "Response"),
+    t(DISCO_NS, "Request"),
+    t(DISCO_NS, "Response"),
+    t(WS2006_NS, "BusinessEntity"),
+];
 
 /// Read every `*.wsdl` in `dir` and compare the `<types>` schemas with [`TABLE`].
 pub fn wsdl_check(dir: &Path) -> Result<WsdlReport, WsdlCheckError> {
@@ -647,6 +832,14 @@ pub fn wsdl_check(dir: &Path) -> Result<WsdlReport, WsdlCheckError> {
 
 /// [`wsdl_check`] on in-memory documents `(file name, bytes)`.
 pub fn check_documents(docs: &[(&str, &[u8])]) -> Result<WsdlReport, WsdlCheckError> {
+    check_documents_against(TABLE, docs)
+}
+
+/// [`check_documents`] with another table (tests plant differences in a copy of [`TABLE`]).
+pub fn check_documents_against(
+    table: &[&Definition],
+    docs: &[(&str, &[u8])],
+) -> Result<WsdlReport, WsdlCheckError> {
     let mut found = Vec::new();
     let mut report = WsdlReport::default();
     for (name, bytes) in docs {
@@ -655,7 +848,8 @@ pub fn check_documents(docs: &[(&str, &[u8])]) -> Result<WsdlReport, WsdlCheckEr
         collect_definitions(name, &root, &mut found);
         report.files.push((*name).to_owned());
     }
-    for def in TABLE {
+    let mut derived_seen: Vec<(String, String, String)> = Vec::new();
+    for def in table {
         let here: Vec<&Found> = found
             .iter()
             .filter(|f| f.kind == def.kind && f.ns == def.ns && f.name == def.name)
@@ -676,13 +870,91 @@ pub fn check_documents(docs: &[(&str, &[u8])]) -> Result<WsdlReport, WsdlCheckEr
             }
         }
         for f in here {
-            compare(def, f, &mut report.differences);
+            let theirs = flatten(&found, f);
+            compare(table, def, f, &theirs, &mut report.differences);
+            for p in &theirs {
+                for derived in derived_types(&found, &f.file, &p.ty) {
+                    let modelled = table
+                        .iter()
+                        .any(|d| d.kind == Kind::ComplexType && show(&t(d.ns, d.name)) == derived);
+                    let partial = PARTIAL_FAMILIES.iter().any(|b| show(b) == p.ty);
+                    let key = (f.file.clone(), p.ty.clone(), derived.clone());
+                    if modelled || partial || derived_seen.contains(&key) {
+                        continue;
+                    }
+                    derived_seen.push(key);
+                    report.differences.push(Difference {
+                        file: f.file.clone(),
+                        definition: def.qualified(),
+                        difference: DifferenceKind::MissingDerivedType {
+                            particle: p.name.clone(),
+                            base: p.ty.clone(),
+                            derived,
+                        },
+                    });
+                }
+            }
         }
     }
     Ok(report)
 }
 
-fn compare(def: &Definition, f: &Found, out: &mut Vec<Difference>) {
+/// The complex type `{ns}name` as found, preferring `file`.
+fn find_type<'f>(found: &'f [Found], file: &str, qname: &str) -> Option<&'f Found> {
+    let is = |f: &&Found| f.kind == Kind::ComplexType && format!("{{{}}}{}", f.ns, f.name) == qname;
+    found.iter().filter(is).find(|f| f.file == file).or_else(|| found.iter().find(is))
+}
+
+/// A WSDL type's particles with its base types' first (extension) or its own only
+/// (restriction). An unknown base contributes nothing.
+fn flatten(found: &[Found], f: &Found) -> Vec<FoundParticle> {
+    let mut chain = vec![f];
+    let mut cur = f;
+    while cur.derivation == Some(Derivation::Extension) && chain.len() < 16 {
+        let Some(b) = cur.base.as_deref().and_then(|b| find_type(found, &cur.file, b)) else {
+            break;
+        };
+        if chain.iter().any(|c| std::ptr::eq(*c, b)) {
+            break;
+        }
+        chain.push(b);
+        cur = b;
+    }
+    chain.iter().rev().flat_map(|d| d.particles.iter().cloned()).collect()
+}
+
+/// Concrete complex types of `file` that derive (transitively) from `base`.
+fn derived_types(found: &[Found], file: &str, base: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in found.iter().filter(|f| f.file == file && f.kind == Kind::ComplexType) {
+        if f.is_abstract {
+            continue;
+        }
+        let mut cur = f;
+        for _ in 0..16 {
+            let Some(b) = cur.base.as_deref() else {
+                break;
+            };
+            if b == base {
+                out.push(format!("{{{}}}{}", f.ns, f.name));
+                break;
+            }
+            match find_type(found, file, b) {
+                Some(next) => cur = next,
+                None => break,
+            }
+        }
+    }
+    out
+}
+
+fn compare(
+    table: &[&Definition],
+    def: &Definition,
+    f: &Found,
+    theirs_all: &[FoundParticle],
+    out: &mut Vec<Difference>,
+) {
     let mut push = |d: DifferenceKind| {
         out.push(Difference { file: f.file.clone(), definition: def.qualified(), difference: d })
     };
@@ -694,9 +966,19 @@ fn compare(def: &Definition, f: &Found, out: &mut Vec<Difference>) {
     if et != f.element_type {
         push(DifferenceKind::ElementTypeMismatch { expected: et, found: f.element_type.clone() });
     }
-    let ours: Vec<String> = def.particles.iter().map(|p| p.name.to_owned()).collect();
-    let theirs: Vec<String> = f
-        .particles
+    if def.kind == Kind::Element && def.nillable != f.nillable {
+        push(DifferenceKind::WrongNillable {
+            particle: None,
+            expected: def.nillable,
+            found: f.nillable,
+        });
+    }
+    if def.kind == Kind::ComplexType && def.is_abstract != f.is_abstract {
+        push(DifferenceKind::WrongAbstract { expected: def.is_abstract, found: f.is_abstract });
+    }
+    let parts = effective_particles(def, table);
+    let ours: Vec<String> = parts.iter().map(|p| p.name.to_owned()).collect();
+    let theirs: Vec<String> = theirs_all
         .iter()
         .map(|p| p.name.clone())
         .filter(|n| !def.subset || ours.contains(n))
@@ -716,8 +998,8 @@ fn compare(def: &Definition, f: &Found, out: &mut Vec<Difference>) {
     if common_ours != common_theirs {
         push(DifferenceKind::WrongOrder { expected: common_ours, found: common_theirs });
     }
-    for p in def.particles {
-        let Some(fp) = f.particles.iter().find(|fp| fp.name == p.name) else {
+    for p in parts {
+        let Some(fp) = theirs_all.iter().find(|fp| fp.name == p.name) else {
             continue;
         };
         let card = format!("{}..{}", p.min, show_max(p.max));
@@ -727,6 +1009,13 @@ fn compare(def: &Definition, f: &Found, out: &mut Vec<Difference>) {
                 particle: p.name.into(),
                 expected: card,
                 found: fcard,
+            });
+        }
+        if p.nillable != fp.nillable {
+            push(DifferenceKind::WrongNillable {
+                particle: Some(p.name.into()),
+                expected: p.nillable,
+                found: fp.nillable,
             });
         }
         if p.ns != fp.ns {
@@ -750,6 +1039,10 @@ fn qattr(path: &[&Element], e: &Element, attr: &str) -> Option<String> {
     let v = e.attribute(attr)?;
     let q = resolve_qname_text(path, v)?;
     Some(format!("{{{}}}{}", q.namespace.unwrap_or_default(), q.local))
+}
+
+fn is_true(v: Option<&str>) -> bool {
+    matches!(v.map(str::trim), Some("true" | "1"))
 }
 
 fn collect_definitions(file: &str, root: &Element, out: &mut Vec<Found>) {
@@ -783,6 +1076,9 @@ fn collect_definitions(file: &str, root: &Element, out: &mut Vec<Found>) {
                     ns: tns.clone(),
                     name: name.to_owned(),
                     base: None,
+                    derivation: None,
+                    is_abstract: is_true(d.attribute("abstract")),
+                    nillable: is_true(d.attribute("nillable")),
                     element_type: if kind == Kind::Element {
                         qattr(&path, d, "type")
                     } else {
@@ -802,10 +1098,20 @@ fn collect_definitions(file: &str, root: &Element, out: &mut Vec<Found>) {
                         p2.push(ctype);
                     }
                     if let Some(cc) = ctype.elements().find(|c| xs(c, "complexContent")) {
-                        if let Some(ext) = cc.elements().find(|c| xs(c, "extension")) {
+                        let derived = cc.elements().find_map(|c| {
+                            if xs(c, "extension") {
+                                Some((c, Derivation::Extension))
+                            } else if xs(c, "restriction") {
+                                Some((c, Derivation::Restriction))
+                            } else {
+                                None
+                            }
+                        });
+                        if let Some((ext, how)) = derived {
                             p2.push(cc);
                             p2.push(ext);
                             f.base = qattr(&p2, ext, "base");
+                            f.derivation = Some(how);
                             seq_holder = ext;
                         }
                     }
@@ -827,6 +1133,7 @@ fn collect_definitions(file: &str, root: &Element, out: &mut Vec<Found>) {
 fn particle(path: &[&Element], pe: &Element, tns: &str, qualified: bool) -> FoundParticle {
     let min = pe.attribute("minOccurs").unwrap_or("1").to_owned();
     let max = pe.attribute("maxOccurs").unwrap_or("1").to_owned();
+    let nillable = is_true(pe.attribute("nillable"));
     if let Some(r) = pe.attribute("ref").and_then(|r| resolve_qname_text(path, r)) {
         return FoundParticle {
             ns: r.namespace.clone().unwrap_or_default(),
@@ -834,6 +1141,7 @@ fn particle(path: &[&Element], pe: &Element, tns: &str, qualified: bool) -> Foun
             name: r.local,
             min,
             max,
+            nillable,
         };
     }
     FoundParticle {
@@ -842,6 +1150,7 @@ fn particle(path: &[&Element], pe: &Element, tns: &str, qualified: bool) -> Foun
         min,
         max,
         ty: qattr(path, pe, "type").unwrap_or_default(),
+        nillable,
     }
 }
 
@@ -877,11 +1186,17 @@ pub fn table_as_wsdl() -> String {
         ));
         for d in TABLE.iter().filter(|d| d.ns == ns) {
             let tag = if d.kind == Kind::Element { "element" } else { "complexType" };
+            let nillable = if d.nillable { " nillable=\"true\"" } else { "" };
             if let Some(et) = &d.element_type {
-                s.push_str(&format!("<n0:element name=\"{}\" type=\"{}\"/>\n", d.name, q(et)));
+                s.push_str(&format!(
+                    "<n0:element name=\"{}\"{nillable} type=\"{}\"/>\n",
+                    d.name,
+                    q(et)
+                ));
                 continue;
             }
-            s.push_str(&format!("<n0:{tag} name=\"{}\">", d.name));
+            let is_abstract = if d.is_abstract { " abstract=\"true\"" } else { "" };
+            s.push_str(&format!("<n0:{tag} name=\"{}\"{is_abstract}{nillable}>", d.name));
             if d.kind == Kind::Element {
                 s.push_str("<n0:complexType>");
             }
@@ -891,10 +1206,11 @@ pub fn table_as_wsdl() -> String {
             s.push_str("<n0:sequence>");
             for p in d.particles {
                 s.push_str(&format!(
-                    "<n0:element minOccurs=\"{}\" maxOccurs=\"{}\" name=\"{}\" type=\"{}\"/>",
+                    "<n0:element minOccurs=\"{}\" maxOccurs=\"{}\" name=\"{}\"{} type=\"{}\"/>",
                     p.min,
                     show_max(p.max),
                     p.name,
+                    if p.nillable { " nillable=\"true\"" } else { "" },
                     q(&p.ty)
                 ));
             }

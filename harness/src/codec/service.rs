@@ -1,14 +1,18 @@
 //! CrmService calls used by the seed flow (PROTOCOL 2.3 step 6): `Execute(WhoAmIRequest)`
 //! and `Retrieve("systemuser", id, ColumnSet{fullname})`, with the CRM headers.
+//!
+//! [`ServiceRequest`] is the flow's view; [`ServiceCall`] (read by [`decode_call`]) is every
+//! form the WSDL allows for these two operations: `OptionalParameters` with any of the
+//! WSDL's `OptionalParameter` types, and either `ColumnSetBase` (`AllColumns`, `ColumnSet`).
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ns::{QUERY_NS, WS_NS};
-use super::schema::{self, leaf, node};
+use super::schema::{self, leaf, node, Definition};
 use super::soap::{self, SoapVersion};
 use super::token::{self, CrmHeaders};
-use super::xml::{DecodeError, Element, Prefixes};
+use super::xml::{DecodeError, DecodeErrorKind, Element, Prefixes};
 
 /// SOAPAction of `Execute`.
 pub const ACTION_EXECUTE: &str = "http://schemas.microsoft.com/crm/2007/WebServices/Execute";
@@ -38,6 +42,59 @@ impl ServiceRequest {
     }
 }
 
+/// One `OptionalParameter` of a request (the WSDL's seven concrete types). The mock
+/// decodes them and ignores them: none changes what WhoAmI or Retrieve answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value")]
+pub enum OptionalParameter {
+    CallPriority(i32),
+    CreateDuplicates(bool),
+    ExportIds(bool),
+    OfflineData {
+        name: Option<String>,
+        value: Option<String>,
+    },
+    PersistInSync(bool),
+    RegardingObjectId(Uuid),
+    RequestId(Uuid),
+    /// An entry with `xsi:nil="true"` (the WSDL's entries are nillable).
+    Nil,
+}
+
+/// `ColumnSetBase` (2006 Query): which attributes a `Retrieve` returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "attributes")]
+pub enum ColumnSetBase {
+    /// `xsi:type="AllColumns"`: every attribute.
+    AllColumns,
+    /// `xsi:type="ColumnSet"`: the listed attributes (`Attributes` absent reads as none).
+    ColumnSet(Vec<String>),
+}
+
+/// A CrmService call in every form the WSDL allows for the operations we implement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ServiceCall {
+    /// `Execute(WhoAmIRequest)`; an absent `OptionalParameters` reads as empty (ours, see
+    /// docs/codecs.md).
+    WhoAmI { optional_parameters: Vec<OptionalParameter> },
+    /// `Retrieve`; `column_set` None when `columnSet` is absent or nil.
+    Retrieve { entity_name: Option<String>, id: Uuid, column_set: Option<ColumnSetBase> },
+}
+
+impl From<&ServiceRequest> for ServiceCall {
+    fn from(r: &ServiceRequest) -> Self {
+        match r {
+            ServiceRequest::WhoAmI => ServiceCall::WhoAmI { optional_parameters: vec![] },
+            ServiceRequest::Retrieve { entity_name, id, columns } => ServiceCall::Retrieve {
+                entity_name: Some(entity_name.clone()),
+                id: *id,
+                column_set: Some(ColumnSetBase::ColumnSet(columns.clone())),
+            },
+        }
+    }
+}
+
 /// A CrmService response we speak.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -60,32 +117,96 @@ pub fn prefixes(version: SoapVersion) -> Prefixes {
     p
 }
 
-/// Encode a request envelope with the given headers.
+/// Encode a request envelope with the given headers. WhoAmI carries the empty
+/// `<OptionalParameters/>` the WSDL requires.
 pub fn encode_request(
     req: &ServiceRequest,
     headers: &CrmHeaders,
     version: SoapVersion,
     prefixes: &Prefixes,
 ) -> String {
-    let body = match req {
-        ServiceRequest::WhoAmI => {
-            let d = &schema::WHO_AM_I_REQUEST;
-            Element::new(Some(WS_NS), "Execute")
-                .child(node(&schema::SERVICE_EXECUTE, "Request").typed(d.ns, d.name))
+    encode_call(&ServiceCall::from(req), headers, version, prefixes)
+}
+
+fn optional_parameter(p: &OptionalParameter) -> Element {
+    let entry = || node(&schema::ARRAY_OF_OPTIONAL_PARAMETER, "OptionalParameter");
+    let typed = |d: &Definition| entry().typed(d.ns, d.name);
+    let value = |d: &Definition, v: &str| typed(d).child(leaf(d, "Value", v));
+    match p {
+        OptionalParameter::CallPriority(v) => {
+            value(&schema::CALL_PRIORITY_PARAMETER, &v.to_string())
         }
-        ServiceRequest::Retrieve { entity_name, id, columns } => {
-            let d = &schema::RETRIEVE;
-            let mut attrs = node(&schema::COLUMN_SET, "Attributes");
-            for c in columns {
-                attrs = attrs.child(leaf(&schema::ARRAY_OF_STRING, "Attribute", c));
+        OptionalParameter::CreateDuplicates(v) => {
+            value(&schema::CREATE_DUPLICATES_PARAMETER, &v.to_string())
+        }
+        OptionalParameter::ExportIds(v) => value(&schema::EXPORT_IDS_PARAMETER, &v.to_string()),
+        OptionalParameter::OfflineData { name, value: v } => {
+            let d = &schema::OFFLINE_DATA_PARAMETER;
+            let mut e = typed(d);
+            if let Some(n) = name {
+                e = e.child(leaf(d, "Name", n));
             }
-            let cs = node(d, "columnSet")
-                .typed(schema::COLUMN_SET.ns, schema::COLUMN_SET.name)
-                .child(attrs);
-            Element::new(Some(WS_NS), "Retrieve")
-                .child(leaf(d, "entityName", entity_name))
-                .child(leaf(d, "id", &id.to_string()))
-                .child(cs)
+            if let Some(v) = v {
+                e = e.child(leaf(d, "Value", v));
+            }
+            e
+        }
+        OptionalParameter::PersistInSync(v) => {
+            value(&schema::PERSIST_IN_SYNC_PARAMETER, &v.to_string())
+        }
+        OptionalParameter::RegardingObjectId(v) => {
+            value(&schema::REGARDING_OBJECT_ID_PARAMETER, &v.to_string())
+        }
+        OptionalParameter::RequestId(v) => value(&schema::REQUEST_ID_PARAMETER, &v.to_string()),
+        OptionalParameter::Nil => {
+            let mut e = entry();
+            e.nil = true;
+            e
+        }
+    }
+}
+
+/// Encode any [`ServiceCall`] with the given headers.
+pub fn encode_call(
+    call: &ServiceCall,
+    headers: &CrmHeaders,
+    version: SoapVersion,
+    prefixes: &Prefixes,
+) -> String {
+    let body = match call {
+        ServiceCall::WhoAmI { optional_parameters } => {
+            let d = &schema::WHO_AM_I_REQUEST;
+            let mut params = node(d, "OptionalParameters");
+            for p in optional_parameters {
+                params = params.child(optional_parameter(p));
+            }
+            Element::new(Some(WS_NS), "Execute")
+                .child(node(&schema::SERVICE_EXECUTE, "Request").typed(d.ns, d.name).child(params))
+        }
+        ServiceCall::Retrieve { entity_name, id, column_set } => {
+            let d = &schema::RETRIEVE;
+            let mut r = Element::new(Some(WS_NS), "Retrieve");
+            if let Some(n) = entity_name {
+                r = r.child(leaf(d, "entityName", n));
+            }
+            r = r.child(leaf(d, "id", &id.to_string()));
+            match column_set {
+                None => r,
+                Some(ColumnSetBase::AllColumns) => r.child(
+                    node(d, "columnSet").typed(schema::ALL_COLUMNS.ns, schema::ALL_COLUMNS.name),
+                ),
+                Some(ColumnSetBase::ColumnSet(columns)) => {
+                    let mut attrs = node(&schema::COLUMN_SET, "Attributes");
+                    for c in columns {
+                        attrs = attrs.child(leaf(&schema::ARRAY_OF_STRING, "Attribute", c));
+                    }
+                    r.child(
+                        node(d, "columnSet")
+                            .typed(schema::COLUMN_SET.ns, schema::COLUMN_SET.name)
+                            .child(attrs),
+                    )
+                }
+            }
         }
     };
     token::encode_envelope(headers, version, prefixes, vec![body])
@@ -128,39 +249,154 @@ fn only_body(env: &soap::Envelope) -> Result<&Element, DecodeError> {
     }
 }
 
-/// Decode a request envelope: its CRM headers and the call.
+/// Decode a request envelope to the flow's view. `AllColumns` has no [`ServiceRequest`]
+/// form: it is refused here (`BadValue` on `columnSet/@xsi:type`); read it with
+/// [`decode_call`].
 pub fn decode_request(xml: &[u8]) -> Result<(CrmHeaders, ServiceRequest), DecodeError> {
+    let (headers, call) = decode_call(xml)?;
+    let req = match call {
+        ServiceCall::WhoAmI { .. } => ServiceRequest::WhoAmI,
+        ServiceCall::Retrieve { entity_name, id, column_set } => {
+            let columns = match column_set {
+                None => Vec::new(),
+                Some(ColumnSetBase::ColumnSet(c)) => c,
+                Some(ColumnSetBase::AllColumns) => {
+                    return Err(DecodeError::bad_value(
+                        0,
+                        "columnSet/@xsi:type (no ServiceRequest form; use decode_call)",
+                        "AllColumns",
+                    ))
+                }
+            };
+            ServiceRequest::Retrieve { entity_name: entity_name.unwrap_or_default(), id, columns }
+        }
+    };
+    Ok((headers, req))
+}
+
+/// Decode a request envelope: its CRM headers and the call, in any form the WSDL allows.
+pub fn decode_call(xml: &[u8]) -> Result<(CrmHeaders, ServiceCall), DecodeError> {
     let env = soap::parse_envelope(xml)?;
     let headers = token::read_headers(&env)?;
     let b = only_body(&env)?;
-    let req = if b.is(Some(WS_NS), "Execute") {
+    Ok((headers, read_call(b)?))
+}
+
+/// Read the `Execute` or `Retrieve` body element.
+pub fn read_call(b: &Element) -> Result<ServiceCall, DecodeError> {
+    if b.is(Some(WS_NS), "Execute") {
         let f = schema::read(b, &schema::SERVICE_EXECUTE)?;
         let r = f.get("Request").ok_or_else(|| DecodeError::missing(b.offset, "Request"))?;
-        let def = schema::dispatch(r, &[&schema::WHO_AM_I_REQUEST])?;
-        schema::read(r, def)?;
-        ServiceRequest::WhoAmI
-    } else if b.is(Some(WS_NS), "Retrieve") {
-        let f = schema::read(b, &schema::RETRIEVE)?;
-        let mut columns = Vec::new();
-        if let Some(cs) = f.get("columnSet") {
-            let def = schema::dispatch(cs, &[&schema::COLUMN_SET])?;
-            let cf = schema::read(cs, def)?;
-            if let Some(a) = cf.get("Attributes") {
-                let af = schema::read(a, &schema::ARRAY_OF_STRING)?;
-                for x in af.all("Attribute") {
-                    columns.push(x.simple_text()?);
-                }
+        let def = dispatch_request(r)?;
+        let rf = read_lenient_parameters(r, def)?;
+        let mut optional_parameters = Vec::new();
+        if let Some(arr) = rf.get("OptionalParameters") {
+            let af = schema::read(arr, &schema::ARRAY_OF_OPTIONAL_PARAMETER)?;
+            for p in af.all("OptionalParameter") {
+                optional_parameters.push(read_optional_parameter(p)?);
             }
         }
-        ServiceRequest::Retrieve {
-            entity_name: f.text("entityName")?.unwrap_or_default(),
+        Ok(ServiceCall::WhoAmI { optional_parameters })
+    } else if b.is(Some(WS_NS), "Retrieve") {
+        let f = schema::read(b, &schema::RETRIEVE)?;
+        let column_set = match f.get("columnSet") {
+            None => None,
+            Some(cs) => {
+                let def = schema::dispatch(cs, schema::COLUMN_SETS)?;
+                let cf = schema::read(cs, def)?;
+                if def.name == schema::ALL_COLUMNS.name {
+                    Some(ColumnSetBase::AllColumns)
+                } else {
+                    let mut columns = Vec::new();
+                    if let Some(a) = cf.get("Attributes") {
+                        let af = schema::read(a, &schema::ARRAY_OF_STRING)?;
+                        for x in af.all("Attribute") {
+                            columns.push(x.simple_text()?);
+                        }
+                    }
+                    Some(ColumnSetBase::ColumnSet(columns))
+                }
+            }
+        };
+        Ok(ServiceCall::Retrieve {
+            entity_name: f.text("entityName")?,
             id: f.guid("id")?,
-            columns,
-        }
+            column_set,
+        })
     } else {
-        return Err(DecodeError::unexpected(b.offset, b.local.clone()));
+        Err(DecodeError::unexpected(b.offset, b.local.clone()))
+    }
+}
+
+/// The `Request`'s `xsi:type`. A type in the WebServices namespace that we do not
+/// implement is `BadValue` on field [`UNIMPLEMENTED_REQUEST`] (the WSDL has some 200
+/// request types; the mock answers them with its own "not implemented" rule).
+fn dispatch_request(r: &Element) -> Result<&'static Definition, DecodeError> {
+    match schema::dispatch(r, &[&schema::WHO_AM_I_REQUEST]) {
+        Err(e)
+            if matches!(&e.kind, DecodeErrorKind::BadValue { .. })
+                && r.xsi_type.as_ref().is_some_and(|t| t.namespace.as_deref() == Some(WS_NS)) =>
+        {
+            let ty = r.xsi_type.as_ref().map(|t| t.local.as_str()).unwrap_or_default();
+            Err(DecodeError::bad_value(r.offset, UNIMPLEMENTED_REQUEST, ty))
+        }
+        other => other,
+    }
+}
+
+/// The `BadValue` field that marks a well-namespaced request type we do not implement.
+pub const UNIMPLEMENTED_REQUEST: &str = "Request/@xsi:type (not implemented)";
+
+/// `schema::read`, except that an absent `OptionalParameters` reads as empty (ours: .NET's
+/// XmlSerializer leaves out a null array, and crmauth's own envelopes did before).
+fn read_lenient_parameters<'a>(
+    r: &'a Element,
+    def: &'static Definition,
+) -> Result<schema::Fields<'a>, DecodeError> {
+    match schema::read(r, def) {
+        Err(e)
+            if e.kind == DecodeErrorKind::MissingElement { name: "OptionalParameters".into() }
+                && !r.elements().any(|c| c.local == "OptionalParameters") =>
+        {
+            schema::read(r, &schema::WHO_AM_I_WITHOUT_PARAMETERS)
+        }
+        other => other,
+    }
+}
+
+fn read_optional_parameter(p: &Element) -> Result<OptionalParameter, DecodeError> {
+    if p.nil {
+        return Ok(OptionalParameter::Nil);
+    }
+    let def = schema::dispatch(p, schema::OPTIONAL_PARAMETERS)?;
+    let f = schema::read(p, def)?;
+    let boolean = |name: &str| -> Result<bool, DecodeError> {
+        let (s, off) = f.required_text(name)?;
+        match s.trim() {
+            "true" | "1" => Ok(true),
+            "false" | "0" => Ok(false),
+            v => Err(DecodeError::bad_value(off, name, v)),
+        }
     };
-    Ok((headers, req))
+    Ok(match def.name {
+        "CallPriorityOptionalParameter" => {
+            let (s, off) = f.required_text("Value")?;
+            let v = s.trim().parse().map_err(|_| DecodeError::bad_value(off, "Value", s.trim()))?;
+            OptionalParameter::CallPriority(v)
+        }
+        "CreateDuplicatesOptionalParameter" => {
+            OptionalParameter::CreateDuplicates(boolean("Value")?)
+        }
+        "ExportIdsOptionalParameter" => OptionalParameter::ExportIds(boolean("Value")?),
+        "OfflineDataOptionalParameter" => {
+            OptionalParameter::OfflineData { name: f.text("Name")?, value: f.text("Value")? }
+        }
+        "PersistInSyncOptionalParameter" => OptionalParameter::PersistInSync(boolean("Value")?),
+        "RegardingObjectIdOptionalParameter" => {
+            OptionalParameter::RegardingObjectId(f.guid("Value")?)
+        }
+        _ => OptionalParameter::RequestId(f.guid("Value")?),
+    })
 }
 
 /// Decode a response envelope.

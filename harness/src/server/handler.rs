@@ -19,9 +19,10 @@ use crate::codec::discovery::{
     self, Credentials, DiscoveryRequest, DiscoveryResponse, OrganizationDetail,
 };
 use crate::codec::fault::{encode_fault, ErrorCode};
+use crate::codec::{DecodeError, DecodeErrorKind};
 
 use crate::codec::ns::WS_NS;
-use crate::codec::service::{self, ServiceRequest, ServiceResponse};
+use crate::codec::service::{self, ColumnSetBase, ServiceCall, ServiceResponse};
 use crate::codec::soap::{self, SoapVersion};
 use crate::pipeline::providers::codes;
 use crate::pipeline::request::{Organization, User};
@@ -46,6 +47,23 @@ pub const CLIENT_ADDRESS_HEADER: &str = "x-crmauth-client-address";
 const INVALID_ARGUMENT: ErrorCode = ErrorCode(0x8004_0203);
 /// 0x80040217: object does not exist.
 const NOT_FOUND: ErrorCode = ErrorCode(0x8004_0217);
+/// 0x80040216 (ours for this use): a request type the WSDL defines but the mock does not
+/// implement. Never 0x80040203, which is for requests the WSDL does not allow.
+const NOT_IMPLEMENTED: ErrorCode = ErrorCode(0x8004_0216);
+
+/// The fault for a request the codecs refused: "not implemented" for a well-namespaced
+/// request type we do not speak, else invalid argument.
+fn unreadable(st: &AppState, v: SoapVersion, e: &DecodeError) -> Response {
+    match &e.kind {
+        DecodeErrorKind::BadValue { field, value }
+            if field == service::UNIMPLEMENTED_REQUEST
+                || field == discovery::UNIMPLEMENTED_REQUEST =>
+        {
+            fault(st, v, NOT_IMPLEMENTED, &format!("the mock does not implement {value}"))
+        }
+        _ => fault(st, v, INVALID_ARGUMENT, &format!("cannot read the request: {e}")),
+    }
+}
 
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new().fallback(handle).with_state(state)
@@ -177,7 +195,9 @@ async fn handle(
                 if method != Method::POST {
                     return StatusCode::METHOD_NOT_ALLOWED.into_response();
                 }
-                discovery_call(&st, v, &host, body)
+                // Windows-authenticated (AD discovery): the user the pipeline found.
+                let windows_user = user.filter(|_| is_path(path, DISCOVERY_PATHS[0]));
+                discovery_call(&st, v, &host, body, windows_user)
             } else if is_path(path, CRM_SERVICE_PATH) {
                 if method != Method::POST {
                     return StatusCode::METHOD_NOT_ALLOWED.into_response();
@@ -234,31 +254,54 @@ fn same(a: &str, b: &str) -> bool {
 
 /// The discovery service (PROTOCOL 2.2). Windows Live tickets are checked with the
 /// shared-secret scheme; user name and password credentials are not supported (ours).
-fn discovery_call(st: &AppState, v: SoapVersion, host: &str, body: &[u8]) -> Response {
+/// A request without credentials is the caller IIS authenticated: accepted on the AD path
+/// when the pipeline found the Windows identity's user (`windows_user`), else 80040204.
+fn discovery_call(
+    st: &AppState,
+    v: SoapVersion,
+    host: &str,
+    body: &[u8],
+    windows_user: Option<Uuid>,
+) -> Response {
     let req = match discovery::decode_request(body) {
         Ok(r) => r,
-        Err(e) => return fault(st, v, INVALID_ARGUMENT, &format!("cannot read the request: {e}")),
+        Err(e) => return unreadable(st, v, &e),
     };
-    let puid_of = |c: &Credentials| match c {
-        Credentials::Passport { passport_ticket } => {
-            st.scheme.verify(passport_ticket).ok_or(codes::INVALID_USER_AUTH)
+    // Who the credentials name: a PUID (Passport) or a Windows account (AD).
+    let who_of = |c: &Credentials| match c {
+        Credentials::Passport { passport_ticket } => st
+            .scheme
+            .verify(passport_ticket)
+            .map(Caller::Puid)
+            .ok_or((codes::INVALID_USER_AUTH, "the Windows Live ticket is not valid")),
+        Credentials::UserPassword { .. } => {
+            Err((codes::INVALID_USER_AUTH, "user name and password are not supported"))
         }
-        Credentials::UserPassword { .. } => Err(codes::INVALID_USER_AUTH),
+        Credentials::Mixed { .. } => Err((
+            codes::INVALID_USER_AUTH,
+            "credentials must be PassportTicket alone or UserId with Password",
+        )),
+        Credentials::Windows => windows_user
+            .and_then(|id| {
+                st.with_env(|env| {
+                    env.users.iter().find(|u| u.id == id).and_then(|u| u.windows_account.clone())
+                })
+            })
+            .map(Caller::Windows)
+            .ok_or((codes::INVALID_USER_AUTH, "no credentials and no Windows identity")),
     };
     let result: Result<DiscoveryResponse, (ErrorCode, &str)> = match &req {
         DiscoveryRequest::RetrievePolicy => {
             Ok(DiscoveryResponse::RetrievePolicy { policy: Some(st.policy.clone()) })
         }
-        DiscoveryRequest::RetrieveOrganizations { credentials } => match puid_of(credentials) {
-            Err(c) => Err((c, "the Windows Live ticket is not valid")),
-            Ok(puid) => Ok(st.with_env(|env| {
+        DiscoveryRequest::RetrieveOrganizations { credentials } => match who_of(credentials) {
+            Err(e) => Err(e),
+            Ok(who) => Ok(st.with_env(|env| {
                 let orgs = env
                     .organizations
                     .iter()
                     .filter(|o| {
-                        env.users
-                            .iter()
-                            .any(|u| has_puid(u, &puid) && same(&u.organization, &o.name))
+                        env.users.iter().any(|u| who.is(u) && same(&u.organization, &o.name))
                     })
                     .map(|o| org_detail(o, host))
                     .collect();
@@ -292,9 +335,9 @@ fn discovery_call(st: &AppState, v: SoapVersion, host: &str, body: &[u8]) -> Res
             }),
         },
         DiscoveryRequest::RetrieveCrmTicket { organization_name, credentials } => {
-            match puid_of(credentials) {
-                Err(c) => Err((c, "the Windows Live ticket is not valid")),
-                Ok(puid) => {
+            match who_of(credentials) {
+                Err(e) => Err(e),
+                Ok(who) => {
                     let found = st.with_env(|env| {
                         let org = env
                             .organizations
@@ -304,9 +347,7 @@ fn discovery_call(st: &AppState, v: SoapVersion, host: &str, body: &[u8]) -> Res
                         let user = env
                             .users
                             .iter()
-                            .find(|u| {
-                                has_puid(u, &puid) && same(&u.organization, organization_name)
-                            })
+                            .find(|u| who.is(u) && same(&u.organization, organization_name))
                             .cloned();
                         (org, user)
                     });
@@ -341,6 +382,21 @@ fn has_puid(u: &User, puid: &str) -> bool {
     u.puid.as_deref().is_some_and(|p| same(p, puid))
 }
 
+/// The caller a discovery request's credentials name.
+enum Caller {
+    Puid(String),
+    Windows(String),
+}
+
+impl Caller {
+    fn is(&self, u: &User) -> bool {
+        match self {
+            Caller::Puid(p) => has_puid(u, p),
+            Caller::Windows(a) => u.windows_account.as_deref().is_some_and(|w| same(w, a)),
+        }
+    }
+}
+
 /// Who an authenticated CrmService request runs as.
 struct Identity {
     user: Uuid,
@@ -349,17 +405,17 @@ struct Identity {
 }
 
 enum Call {
-    Service(ServiceRequest),
+    Service(ServiceCall),
     Create(create::CreateRequest),
 }
 
-fn read_call(body: &[u8]) -> Result<Call, String> {
-    let env = soap::parse_envelope(body).map_err(|e| e.to_string())?;
-    let b = env.body_element().map_err(|e| e.to_string())?;
+fn read_call(body: &[u8]) -> Result<Call, DecodeError> {
+    let env = soap::parse_envelope(body)?;
+    let b = env.body_element()?;
     if b.is(Some(WS_NS), "Create") {
-        create::read_request(b).map(Call::Create).map_err(|e| e.to_string())
+        create::read_request(b).map(Call::Create)
     } else {
-        service::decode_request(body).map(|(_, r)| Call::Service(r)).map_err(|e| e.to_string())
+        service::decode_call(body).map(|(_, r)| Call::Service(r))
     }
 }
 
@@ -368,14 +424,15 @@ fn read_call(body: &[u8]) -> Result<Call, String> {
 fn service_call(st: &AppState, v: SoapVersion, body: &[u8], who: Identity) -> Response {
     let call = match read_call(body) {
         Ok(c) => c,
-        Err(e) => return fault(st, v, INVALID_ARGUMENT, &format!("cannot read the request: {e}")),
+        Err(e) => return unreadable(st, v, &e),
     };
     if let Some(code) = st.injected_fault() {
         return fault(st, v, code, "injected by the mock server");
     }
     let prefixes = service::prefixes(v);
     match call {
-        Call::Service(ServiceRequest::WhoAmI) => {
+        // Optional parameters are decoded and ignored: none changes these answers.
+        Call::Service(ServiceCall::WhoAmI { .. }) => {
             let org_id = st.with_env(|env| {
                 env.organizations.iter().find(|o| same(&o.name, &who.organization)).map(|o| o.id)
             });
@@ -387,8 +444,8 @@ fn service_call(st: &AppState, v: SoapVersion, body: &[u8], who: Identity) -> Re
             };
             xml_reply(StatusCode::OK, v, service::encode_response(&r, v, &prefixes))
         }
-        Call::Service(ServiceRequest::Retrieve { entity_name, id, .. }) => {
-            if entity_name != "systemuser" {
+        Call::Service(ServiceCall::Retrieve { entity_name, id, column_set }) => {
+            if entity_name.as_deref() != Some("systemuser") {
                 return fault(st, v, NOT_FOUND, "the mock stores only systemuser records");
             }
             let name = st.with_env(|env| {
@@ -399,6 +456,13 @@ fn service_call(st: &AppState, v: SoapVersion, body: &[u8], who: Identity) -> Re
             });
             match name {
                 Some(fullname) => {
+                    // The mock stores one attribute, fullname: AllColumns or an absent
+                    // column set returns it; a ColumnSet only when it names it.
+                    let wanted = match &column_set {
+                        None | Some(ColumnSetBase::AllColumns) => true,
+                        Some(ColumnSetBase::ColumnSet(c)) => c.iter().any(|a| a == "fullname"),
+                    };
+                    let fullname = fullname.filter(|_| wanted);
                     let r = ServiceResponse::RetrieveSystemUser { fullname };
                     xml_reply(StatusCode::OK, v, service::encode_response(&r, v, &prefixes))
                 }

@@ -206,13 +206,14 @@ fn particles(def: &Definition, q: &dyn Fn(&TypeName) -> String) -> Element {
             Max::One => "1",
             Max::Unbounded => "unbounded",
         };
-        seq = seq.child(
-            xs("element")
-                .attr("minOccurs", &p.min.to_string())
-                .attr("maxOccurs", max)
-                .attr("name", p.name)
-                .attr("type", &q(&p.ty)),
-        );
+        let mut e = xs("element")
+            .attr("minOccurs", &p.min.to_string())
+            .attr("maxOccurs", max)
+            .attr("name", p.name);
+        if p.nillable {
+            e = e.attr("nillable", "true");
+        }
+        seq = seq.child(e.attr("type", &q(&p.ty)));
     }
     seq
 }
@@ -220,14 +221,20 @@ fn particles(def: &Definition, q: &dyn Fn(&TypeName) -> String) -> Element {
 fn definition(d: &Definition, q: &dyn Fn(&TypeName) -> String) -> Element {
     match d.kind {
         Kind::Element => {
-            let e = xs("element").attr("name", d.name);
+            let mut e = xs("element").attr("name", d.name);
+            if d.nillable {
+                e = e.attr("nillable", "true");
+            }
             match &d.element_type {
                 Some(t) => e.attr("type", &q(t)),
                 None => e.child(xs("complexType").child(particles(d, q))),
             }
         }
         Kind::ComplexType => {
-            let c = xs("complexType").attr("name", d.name);
+            let mut c = xs("complexType").attr("name", d.name);
+            if d.is_abstract {
+                c = c.attr("abstract", "true");
+            }
             match &d.base {
                 Some(b) => c.child(
                     xs("complexContent")
