@@ -84,6 +84,19 @@ const NETWORKS: &[&str] = &[
     "0.0.0.0-0.0.0.0",
     "2001:db8::/32",
 ];
+/// Session cookies that are unreadable, duplicated or decoys (PROTOCOL 1.6), and valid ones.
+const SESSION_COOKIES: &[&str] = &[
+    "MSCRMSession=ticket=%zz",
+    "MSCRMSession=noticket",
+    "MSCRMSession=\"ticket=%\"",
+    "MSCRMSession=ticket=",
+    "MSCRMSession=ticket=T&ticket=b",
+    "MSCRMSession=xyz; MSCRMSession=ticket=TKT-BOB-VALID-1a2b3c",
+    "mscrmsession=ticket=TKT-BOB-VALID-1a2b3c; MSCRMSession=ticket=TKT-BOB-VALID-1a2b3c",
+    "MSCRMSession=ticket=TKT-EVE-DELETED-ORG-5e5e",
+    "MSCRMSession=ticket=TKT-CAROL-DISABLED-77aa",
+    "MSCRMSession=\"ticket=TKT-ALICE-VALID-6f1e2d&expiration=1\"",
+];
 const CLOCKS: &[u64] = &[1_700_000_000, 1_699_999_999, 1_700_003_600, 0, u64::MAX];
 const URLS: &[&str] = &["https://crm.contoso.com/signin.aspx", "/CrmServiceWsdl.aspx", " x "];
 
@@ -280,8 +293,9 @@ impl<'a> Arbitrary<'a> for ArbRequest {
             1 => IpAddr::from(u.arbitrary::<[u8; 16]>()?),
             _ => u.choose(ADDRESSES)?.parse().expect("pool addresses parse"),
         };
-        let cookie = match u.int_in_range(0..=4)? {
+        let cookie = match u.int_in_range(0..=5)? {
             0 => None,
+            5 => Some(u.choose(SESSION_COOKIES)?.to_string()),
             1 => Some(free_string(u)?),
             2 => Some(format!("lang=en; MSCRMSession=ticket={}", u.choose(TICKETS)?)),
             3 => Some(format!("MSCRMSession=ticket={}&expiration=1700003600", u.choose(TICKETS)?)),
