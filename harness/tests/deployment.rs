@@ -58,3 +58,53 @@ fn every_reverted_rule_is_caught_by_deploy_spec_agrees() {
         );
     }
 }
+
+/// The deployment generators reach every kind of outcome on every strategy, and every
+/// error code of the provider table, so DEPLOY-SPEC-AGREES is not agreement on "denied".
+#[test]
+fn generated_deployments_reach_every_outcome() {
+    use crmauth::check::runner::test_runner;
+    use crmauth::gen::deployment::arb_deployment_case;
+    use crmauth::pipeline::outcome::NoObserver;
+    use crmauth::pipeline::strategy::Deployment;
+    use crmauth::pipeline::{Outcome, Strategy};
+    use proptest::strategy::{Strategy as _, ValueTree};
+    use std::collections::BTreeMap;
+
+    let mut runner = test_runner(&Settings { cases: 1, seed: 5 });
+    let cases = arb_deployment_case();
+    let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut long_pipelines = 0;
+    for _ in 0..6000 {
+        let case = cases.new_tree(&mut runner).unwrap().current();
+        long_pipelines += usize::from(case.authentication.steps.len() > 64);
+        let d = Deployment {
+            strategy: case.strategy,
+            authentication: case.authentication.clone(),
+            post_authentication: case.post_authentication.clone(),
+        };
+        let request = case.request.clone().prepare();
+        let outcome = d.evaluate_observed(&request, &case.env, &mut NoObserver, &mut NoObserver);
+        let kind = match outcome {
+            Outcome::Authenticated { identity, .. } if identity.user.is_some() => "user".into(),
+            Outcome::Authenticated { .. } => "anonymous".into(),
+            Outcome::Redirect { .. } => "redirect".into(),
+            Outcome::Denied { error: Some(e), .. } => format!("{:08X}", e.0),
+            Outcome::Denied { error: None, .. } => "denied".into(),
+        };
+        *seen.entry((format!("{:?}", case.strategy), kind)).or_default() += 1;
+    }
+    for strategy in [Strategy::OnPremise, Strategy::Ifd, Strategy::Passport] {
+        for kind in ["user", "anonymous", "redirect", "denied", "8004A100", "80040204"] {
+            assert!(
+                seen.contains_key(&(format!("{strategy:?}"), kind.to_string())),
+                "{strategy:?} never gave {kind}: {seen:?}"
+            );
+        }
+    }
+    for code in ["8004A100", "8004A101", "8004A102", "8004A104", "8004A110", "8004A112", "80040204"]
+    {
+        assert!(seen.keys().any(|(_, k)| k == code), "no case failed with {code}: {seen:?}");
+    }
+    assert!(long_pipelines > 100, "pipelines past one 64-bit word: {long_pipelines}");
+}
