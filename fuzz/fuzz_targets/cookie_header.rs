@@ -9,7 +9,7 @@
 
 use crmauth::check::codec::cookie_roundtrip;
 use crmauth::codec::cookie::{self, SESSION_COOKIE};
-use crmauth::gen::codec::CookieCase;
+use crmauth::generate::codec::CookieCase;
 use crmauth::pipeline::Request;
 use crmauth_fuzz::codec::{typed, ArbSession};
 use libfuzzer_sys::arbitrary::{self, Arbitrary};

@@ -7,7 +7,7 @@
 #![no_main]
 
 use crmauth::check::deployment::{no_anonymous, spec_agrees};
-use crmauth::gen::deployment::DeploymentCase;
+use crmauth::generate::deployment::DeploymentCase;
 use crmauth::pipeline::{Pipeline, Strategy};
 use crmauth_fuzz::{ArbEnvironment, ArbPipeline, ArbRequest, ArbStrategy};
 use libfuzzer_sys::arbitrary::{self, Arbitrary};

@@ -11,7 +11,7 @@
 use crmauth::check::codec::{fault_expired, fault_no_false_positive, fault_seed_agrees};
 use crmauth::codec::fault::{self, ErrorCode};
 use crmauth::codec::SoapVersion;
-use crmauth::gen::codec::FaultDoc;
+use crmauth::generate::codec::FaultDoc;
 use crmauth_fuzz::codec::{typed, xml_text};
 use libfuzzer_sys::arbitrary::{Arbitrary, Result, Unstructured};
 use libfuzzer_sys::fuzz_target;

@@ -1,6 +1,6 @@
 //! The codec properties of PROTOCOL section 3 under proptest's own runner (`PROPTEST_CASES`,
 //! failure persistence in `codec_props.proptest-regressions`), on the public strategies of
-//! `crmauth::gen::codec`. `crmauth check --suite codec` runs the same properties.
+//! `crmauth::generate::codec`. `crmauth check --suite codec` runs the same properties.
 
 use crmauth::check::codec::{
     cookie_roundtrip, decode_total, discovery_roundtrip, fault_expired, fault_no_false_positive,
@@ -9,7 +9,7 @@ use crmauth::check::codec::{
 use crmauth::codec::fault::read_fault;
 use crmauth::codec::token::{self, CrmAuthenticationToken};
 use crmauth::codec::SoapVersion;
-use crmauth::gen::codec::*;
+use crmauth::generate::codec::*;
 use proptest::prelude::*;
 use uuid::Uuid;
 

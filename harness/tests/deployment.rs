@@ -64,7 +64,7 @@ fn every_reverted_rule_is_caught_by_deploy_spec_agrees() {
 #[test]
 fn generated_deployments_reach_every_outcome() {
     use crmauth::check::runner::test_runner;
-    use crmauth::gen::deployment::arb_deployment_case;
+    use crmauth::generate::deployment::arb_deployment_case;
     use crmauth::pipeline::outcome::NoObserver;
     use crmauth::pipeline::strategy::Deployment;
     use crmauth::pipeline::{Outcome, Strategy};

@@ -63,7 +63,7 @@ fn decode_total_pipeline_reader() {
 #[test]
 fn generated_cases_reach_every_provider_branch() {
     use crmauth::check::runner::test_runner;
-    use crmauth::gen::arb_case;
+    use crmauth::generate::arb_case;
     use crmauth::pipeline::outcome::{Trace, Verdict};
     use crmauth::pipeline::request::{Scope, Strategy};
     use crmauth::pipeline::{BuiltIn, CompiledPipeline, ProviderKind};

@@ -14,7 +14,7 @@ use crate::codec::token::{self, CrmHeaders};
 use crate::codec::view::{decode_json, DecodeKind};
 use crate::codec::xml::Prefixes;
 use crate::codec::{rps, soap, DecodeError, SoapVersion};
-use crate::gen::codec::{
+use crate::generate::codec::{
     arb_canonical_fault, arb_cookie_header, arb_decoder_input, arb_decoy_fault,
     arb_discovery_request, arb_discovery_response, arb_fault_spelling, arb_headers, arb_prefixes,
     arb_service_request, arb_service_response, arb_token_decoder_input, Bytes, CookieCase,

@@ -11,7 +11,7 @@
 
 use super::runner::check_property;
 use super::{Case, Settings, Suite};
-use crate::gen::deployment::{arb_deployment_case, DeploymentCase};
+use crate::generate::deployment::{arb_deployment_case, DeploymentCase};
 use crate::pipeline::engine::Walk;
 use crate::pipeline::outcome::{NoObserver, Outcome, Trace};
 use crate::pipeline::strategy::Deployment;
