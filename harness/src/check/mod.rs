@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod codec;
+pub mod lint;
 pub mod properties;
 pub mod report;
 pub mod runner;
@@ -158,6 +159,7 @@ pub fn cases(selection: &Selection, corpus: &std::path::Path) -> Vec<Case> {
                 all.extend(vectors::scenario_cases(corpus));
                 all.extend(properties::reader_cases());
                 all.extend(properties::evaluation_cases(properties::compiled_engine(), None));
+                all.extend(lint::cases());
             }
         }
     }

@@ -4,6 +4,7 @@
 //! This module knows nothing of HTTP servers: a [`request::Request`] is plain data.
 
 mod caseless;
+pub mod analysis;
 pub mod engine;
 pub mod error;
 pub mod explain;
