@@ -2,8 +2,10 @@
 
 pub mod check;
 pub mod codec;
+pub mod diff;
 pub mod eval;
 pub mod explain;
+pub mod lint;
 pub mod serve;
 
 use std::path::Path;
