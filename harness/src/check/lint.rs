@@ -23,8 +23,8 @@ use crate::pipeline::analysis::{self, Analyser, Run};
 use crate::pipeline::model::AuthenticationTypes;
 use crate::pipeline::outcome::Trace;
 use crate::pipeline::{
-    reference, xml, CompiledPipeline, Environment, Pipeline, PreparedRequest, Predicate,
-    Provider, Request, Step,
+    reference, xml, CompiledPipeline, Environment, Pipeline, Predicate, PreparedRequest, Provider,
+    Request, Step,
 };
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
@@ -199,13 +199,15 @@ fn sequence(p: &Pipeline, ran: &[usize]) -> Vec<Provider> {
 
 fn flip_case(s: &str) -> String {
     s.chars()
-        .map(|c| {
-            if c.is_ascii_lowercase() {
-                c.to_ascii_uppercase()
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
+        .map(
+            |c| {
+                if c.is_ascii_lowercase() {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            },
+        )
         .collect()
 }
 
@@ -235,8 +237,7 @@ fn concrete(pipelines: &[&Pipeline]) -> Vec<(PreparedRequest, Environment)> {
     methods.sort();
     methods.dedup();
     let roles: Vec<u32> = if roles_used { (0..1 << ROLE_BITS).collect() } else { vec![u32::MAX] };
-    let addresses =
-        [IpAddr::V4(Ipv4Addr::LOCALHOST), IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7))];
+    let addresses = [IpAddr::V4(Ipv4Addr::LOCALHOST), IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7))];
     let mut out = Vec::new();
     for path in &paths {
         for method in &methods {

@@ -238,7 +238,8 @@ struct Lines<'t> {
 
 impl<'t> Lines<'t> {
     fn new(text: &'t str) -> Self {
-        let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let starts =
+            std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         Lines { text, starts: starts.collect() }
     }
 
@@ -258,17 +259,18 @@ pub fn findings(pipeline: &Pipeline, lint: &Lint, positions: &[StepPosition]) ->
         let pos = positions.get(s);
         let step_at = pos.map_or((1, 1), |p| p.step);
         let step = &pipeline.steps[s];
-        let mut push = |rule: Rule, (line, column): (usize, usize), message: String, because: &[usize]| {
-            out.push(Finding {
-                rule,
-                level: rule.level(),
-                step: s,
-                line,
-                column,
-                message,
-                because_of: because.to_vec(),
-            })
-        };
+        let mut push =
+            |rule: Rule, (line, column): (usize, usize), message: String, because: &[usize]| {
+                out.push(Finding {
+                    rule,
+                    level: rule.level(),
+                    step: s,
+                    line,
+                    column,
+                    message,
+                    because_of: because.to_vec(),
+                })
+            };
         if !r.satisfiable {
             let why = r.contradiction.clone().unwrap_or_default();
             push(Rule::ContradictoryPredicates, step_at, format!("step {s}: {why}"), &[]);
@@ -397,10 +399,7 @@ fn text(files: &[FileFindings], errors: usize, warnings: usize) -> String {
             out.push('\n');
         }
     }
-    out.push_str(&format!(
-        "{} file(s): {errors} error(s), {warnings} warning(s)",
-        files.len()
-    ));
+    out.push_str(&format!("{} file(s): {errors} error(s), {warnings} warning(s)", files.len()));
     out
 }
 

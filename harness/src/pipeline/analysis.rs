@@ -26,8 +26,9 @@
 //! bitsets is O((paths + methods + role classes) × predicates), enumerating is
 //! O(C × N / 64) word operations, and walking each *distinct* accepting set is O(steps it
 //! runs). `C` above [`MAX_CLASSES`] is refused with [`AnalysisError::TooManyClasses`]
-//! (fail closed, never a guess). A 1,000-step pipeline with 1,000 distinct paths takes a
-//! few milliseconds in release builds (`tests/lint.rs` bounds it at one second).
+//! (fail closed, never a guess). Measured on a 1,000-step pipeline with 300 paths, 4
+//! methods and 4 role masks (`tests/lint.rs`, which bounds it at one second): lint 21 ms,
+//! diff 44 ms in a release build; 150 ms and 285 ms unoptimized.
 //!
 //! This module knows nothing of HTTP servers, files or the command line.
 
@@ -466,8 +467,12 @@ impl Analyser {
         let addresses = Dim::reduced(vec![false, true], address_bits);
         let roles = Dim::reduced(roles, role_bits);
 
-        let sizes =
-            [paths.values.len(), methods.values.len(), cookies.values.len(), addresses.values.len()];
+        let sizes = [
+            paths.values.len(),
+            methods.values.len(),
+            cookies.values.len(),
+            addresses.values.len(),
+        ];
         let classes = sizes
             .iter()
             .try_fold(roles.values.len(), |acc, &n| acc.checked_mul(n))
@@ -820,9 +825,8 @@ fn redundant_predicates(step: &Step) -> Vec<RedundantPredicate> {
             }
             _ => p == q,
         };
-        let others: Vec<usize> = (0..ps.len())
-            .filter(|&k| k != j && !(k > j && equivalent(&ps[k])))
-            .collect();
+        let others: Vec<usize> =
+            (0..ps.len()).filter(|&k| k != j && !(k > j && equivalent(&ps[k]))).collect();
         let (implied_by, reason): (Vec<usize>, String) = match p {
             Predicate::Always => {
                 if ps.iter().all(|q| *q == Predicate::Always) && j == 0 {
@@ -857,9 +861,9 @@ fn redundant_predicates(step: &Step) -> Vec<RedundantPredicate> {
                 let by: Vec<usize> = others
                     .iter()
                     .copied()
-                    .filter(|&k| {
-                        matches!(ps[k], Predicate::ServerRole { roles: m } if m & !roles == 0)
-                    })
+                    .filter(
+                        |&k| matches!(ps[k], Predicate::ServerRole { roles: m } if m & !roles == 0),
+                    )
                     .collect();
                 if by.is_empty() {
                     continue;

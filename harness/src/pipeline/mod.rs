@@ -3,8 +3,8 @@
 //!
 //! This module knows nothing of HTTP servers: a [`request::Request`] is plain data.
 
-mod caseless;
 pub mod analysis;
+mod caseless;
 pub mod engine;
 pub mod error;
 pub mod explain;
