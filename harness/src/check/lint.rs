@@ -40,7 +40,7 @@ const PATHS: &[&str] = &[
     "/SignIn.aspx",
     "/a",
     "/a?b",
-    "",
+    "/A",
 ];
 const METHODS: &[&str] = &["POST", "post", "GET", "Get", "PUT"];
 /// The role bits generated masks use (three bits: masks 0..8).
