@@ -50,7 +50,9 @@ fn edited(old: &Pipeline, other: Pipeline, edit: &Edit) -> Pipeline {
     let n = steps.len();
     match *edit {
         Edit::Unrelated => return other,
-        Edit::Swap(i) if n >= 2 => steps.swap(usize::from(i) % (n - 1), usize::from(i) % (n - 1) + 1),
+        Edit::Swap(i) if n >= 2 => {
+            steps.swap(usize::from(i) % (n - 1), usize::from(i) % (n - 1) + 1)
+        }
         Edit::Duplicate(i) if n >= 1 => {
             let i = usize::from(i) % n;
             steps.insert(i + 1, steps[i].clone());
@@ -58,9 +60,10 @@ fn edited(old: &Pipeline, other: Pipeline, edit: &Edit) -> Pipeline {
         Edit::Remove(i) if n >= 1 => {
             steps.remove(usize::from(i) % n);
         }
-        Edit::InsertReject(i) => {
-            steps.insert(usize::from(i) % (n + 1), Step { predicates: vec![], provider: Provider::Reject })
-        }
+        Edit::InsertReject(i) => steps.insert(
+            usize::from(i) % (n + 1),
+            Step { predicates: vec![], provider: Provider::Reject },
+        ),
         _ => {}
     }
     Pipeline { steps }
@@ -72,7 +75,11 @@ fn opaque(p: &Pipeline) -> Pipeline {
         .iter()
         .map(|s| Step {
             predicates: s.predicates.clone(),
-            provider: if always_handles(&s.provider) { s.provider.clone() } else { Provider::Reject },
+            provider: if always_handles(&s.provider) {
+                s.provider.clone()
+            } else {
+                Provider::Reject
+            },
         })
         .collect();
     Pipeline { steps }
@@ -80,7 +87,11 @@ fn opaque(p: &Pipeline) -> Pipeline {
 
 fn runs(p: &Pipeline, trace: &crmauth::pipeline::Trace) -> Vec<Run> {
     analysis::normalize(
-        trace.steps.iter().filter(|s| s.provider.is_some()).map(|s| (s.step, &p.steps[s.step].provider)),
+        trace
+            .steps
+            .iter()
+            .filter(|s| s.provider.is_some())
+            .map(|s| (s.step, &p.steps[s.step].provider)),
     )
 }
 
@@ -92,7 +103,10 @@ fuzz_target!(|input: Input| {
     assert_eq!(d.equivalent, back.equivalent, "LINT-EXACT: diff is symmetric");
     assert_eq!(d.differences.len(), back.differences.len(), "LINT-EXACT: diff is symmetric");
     assert_eq!(d.equivalent, d.differences.is_empty());
-    assert!(analysis::diff(&old, &old, None).expect("fewer classes").equivalent, "LINT-EXACT: p ≡ p");
+    assert!(
+        analysis::diff(&old, &old, None).expect("fewer classes").equivalent,
+        "LINT-EXACT: p ≡ p"
+    );
 
     let (oo, on) = (opaque(&old), opaque(&new));
     let (co, cn) = (CompiledPipeline::compile(&oo), CompiledPipeline::compile(&on));
@@ -104,7 +118,11 @@ fuzz_target!(|input: Input| {
         assert_eq!(runs(&old, &co.evaluate_traced(&request, &env, None).1), a, "PIPE-ORACLE");
         assert_eq!(runs(&new, &cn.evaluate_traced(&request, &env, None).1), b, "PIPE-ORACLE");
         assert_ne!(a, b, "LINT-EXACT: the witness {:?} runs the same on both", x.witness);
-        assert_eq!((&a, &b), (&x.old.runs, &x.new.runs), "LINT-EXACT: the witness replays as reported");
+        assert_eq!(
+            (&a, &b),
+            (&x.old.runs, &x.new.runs),
+            "LINT-EXACT: the witness replays as reported"
+        );
     }
 
     let lint = analysis::lint(&old).expect("fewer classes than the pair");

@@ -800,7 +800,7 @@ fn contradiction(step: &Step) -> String {
 
 /// The predicates of a satisfiable step that never change whether it runs: always true,
 /// or implied by the others of the same fact (each predicate reads one fact, so nothing
-/// else can imply it). Of equivalent predicates the first is kept.
+/// else can imply it).
 fn redundant_predicates(step: &Step) -> Vec<RedundantPredicate> {
     let ps = &step.predicates;
     let path_set = |p: &Predicate| -> Option<BTreeSet<String>> {
@@ -815,18 +815,14 @@ fn redundant_predicates(step: &Step) -> Vec<RedundantPredicate> {
             _ => None,
         }
     };
+    // From the last predicate back, each judged against the others not already reported:
+    // every reported one is then implied by those that stay, so deleting all of them
+    // together changes nothing either; of equivalent predicates the first stays.
+    let mut reported = vec![false; ps.len()];
     let mut out = Vec::new();
-    for (j, p) in ps.iter().enumerate() {
-        // The others that count: not j, and not a later predicate equivalent to j.
-        let equivalent = |q: &Predicate| match (p, q) {
-            (Predicate::UrlPath { .. }, Predicate::UrlPath { .. }) => path_set(p) == path_set(q),
-            (Predicate::HttpMethod { method: a }, Predicate::HttpMethod { method: b }) => {
-                a.eq_ignore_ascii_case(b)
-            }
-            _ => p == q,
-        };
-        let others: Vec<usize> =
-            (0..ps.len()).filter(|&k| k != j && !(k > j && equivalent(&ps[k]))).collect();
+    for j in (0..ps.len()).rev() {
+        let p = &ps[j];
+        let others: Vec<usize> = (0..ps.len()).filter(|&k| k != j && !reported[k]).collect();
         let (implied_by, reason): (Vec<usize>, String) = match p {
             Predicate::Always => {
                 if ps.iter().all(|q| *q == Predicate::Always) && j == 0 {
@@ -880,8 +876,10 @@ fn redundant_predicates(step: &Step) -> Vec<RedundantPredicate> {
                 (by, "the same predicate appears earlier in the step".into())
             }
         };
+        reported[j] = true;
         out.push(RedundantPredicate { index: j, implied_by, reason });
     }
+    out.reverse();
     out
 }
 
@@ -897,6 +895,43 @@ mod tests {
         assert_eq!(ones(&b, 0, 128).count(), 128);
         assert_eq!(ones(&b, 64, 128).count(), 64);
         assert_eq!(ones(&b, 5, 5).count(), 0);
+    }
+
+    fn paths(ps: &[&str]) -> Predicate {
+        Predicate::UrlPath {
+            paths: ps.iter().enumerate().map(|(i, p)| (format!("p{i}"), p.to_string())).collect(),
+        }
+    }
+
+    #[test]
+    fn redundant_predicates_can_all_be_deleted_together() {
+        // {a} ∧ {a,b} ∧ {a,c}: the two wider sets go, {a} stays.
+        let step = Step {
+            predicates: vec![paths(&["/a"]), paths(&["/A", "/b"]), paths(&["/a", "/c"])],
+            provider: Provider::Windows,
+        };
+        let r: Vec<(usize, Vec<usize>)> =
+            redundant_predicates(&step).into_iter().map(|r| (r.index, r.implied_by)).collect();
+        assert_eq!(r, vec![(1, vec![0]), (2, vec![0, 1])]);
+        // A repeat: the later one goes; a lone Always stays, an Always among others goes.
+        let step = Step {
+            predicates: vec![Predicate::CookieExist, Predicate::Always, Predicate::CookieExist],
+            provider: Provider::Windows,
+        };
+        let r: Vec<usize> = redundant_predicates(&step).into_iter().map(|r| r.index).collect();
+        assert_eq!(r, vec![1, 2]);
+        let lone = Step { predicates: vec![Predicate::Always], provider: Provider::Windows };
+        assert!(redundant_predicates(&lone).is_empty());
+        // Role masks: 0b01 implies 0b11, not the other way.
+        let step = Step {
+            predicates: vec![
+                Predicate::ServerRole { roles: 0b11 },
+                Predicate::ServerRole { roles: 0b01 },
+            ],
+            provider: Provider::Windows,
+        };
+        let r: Vec<usize> = redundant_predicates(&step).into_iter().map(|r| r.index).collect();
+        assert_eq!(r, vec![0]);
     }
 
     #[test]
