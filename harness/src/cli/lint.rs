@@ -6,12 +6,11 @@
 //! with `--deny-warnings`), 2 bad input (unreadable or invalid pipeline, or one the
 //! analysis refuses).
 
-use super::eval::load_pipeline;
 use super::{read_input, CliError};
 use crate::pipeline::analysis::{self, Lint};
 use crate::pipeline::error::line_column;
 use crate::pipeline::model::BuiltIn;
-use crate::pipeline::Pipeline;
+use crate::pipeline::{xml, Pipeline};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use serde::Serialize;
@@ -346,8 +345,9 @@ fn steps_words(steps: &[usize]) -> String {
 
 /// Loads, analyses and locates the findings of one file (bad input: exit code 2).
 pub fn lint_file(path: &Path) -> Result<FileFindings, CliError> {
-    let pipeline = load_pipeline(path)?;
     let text = read_input(path)?;
+    let pipeline =
+        xml::parse(&text).map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
     let lint = analysis::lint(&pipeline)
         .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
     let positions = step_positions(&text);
