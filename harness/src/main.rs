@@ -21,6 +21,10 @@ enum Command {
     Eval(cli::eval::EvalArgs),
     /// Describe a pipeline in words and point out unreachable or contradictory steps.
     Explain(cli::explain::ExplainArgs),
+    /// Find unreachable, redundant and contradictory steps (PROTOCOL 1.7), like a compiler.
+    Lint(cli::lint::LintArgs),
+    /// Compare two pipeline versions (PROTOCOL 1.7), with a witness request per difference.
+    Diff(cli::diff::DiffArgs),
     /// Decode a token, envelope, fault, discovery message, cookie or RPS input to JSON.
     Decode(cli::codec::DecodeArgs),
     /// Write a known-good envelope, fault or discovery message from JSON.
@@ -48,6 +52,8 @@ fn main() -> ExitCode {
         Command::ClientShim(args) => return ExitCode::from(cli::client_shim::run(args)),
         Command::Eval(args) => cli::eval::run(args),
         Command::Explain(args) => cli::explain::run(args),
+        Command::Lint(args) => return reported(cli::lint::run(args)),
+        Command::Diff(args) => return reported(cli::diff::run(args)),
         Command::Decode(args) => return streamed(|out| cli::codec::decode(args, out)),
         Command::Encode(args) => return streamed(|out| cli::codec::encode(args, out)),
         Command::WsdlCheck(args) => return streamed(|out| cli::codec::wsdl_check(args, out)),
@@ -59,6 +65,20 @@ fn main() -> ExitCode {
             // A closed pipe (`crmauth … | head`) is not an error worth a panic.
             let _ = writeln!(std::io::stdout(), "{out}");
             ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("crmauth: {e}");
+            ExitCode::from(e.exit_code)
+        }
+    }
+}
+
+/// A report goes to standard output whatever the verdict; its exit code is 0 or 1.
+fn reported(result: Result<cli::lint::Report, CliError>) -> ExitCode {
+    match result {
+        Ok(report) => {
+            let _ = writeln!(std::io::stdout(), "{}", report.output);
+            ExitCode::from(report.exit_code)
         }
         Err(e) => {
             eprintln!("crmauth: {e}");

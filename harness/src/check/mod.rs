@@ -6,6 +6,7 @@ pub mod client;
 pub mod client_conformance;
 pub mod codec;
 pub mod deployment;
+pub mod lint;
 pub mod properties;
 pub mod report;
 pub mod runner;
@@ -161,6 +162,7 @@ pub fn cases(selection: &Selection, corpus: &std::path::Path) -> Vec<Case> {
                 all.extend(properties::reader_cases());
                 all.extend(properties::evaluation_cases(properties::compiled_engine(), None));
                 all.extend(deployment::deployment_cases());
+                all.extend(lint::cases());
             }
         }
     }

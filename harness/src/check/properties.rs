@@ -8,7 +8,9 @@
 use super::runner::check_property;
 use super::{Case, Settings, Status, Suite};
 use crate::generate::pipeline::arb_broken_pipeline_text;
-use crate::generate::{arb_environment, arb_pipeline, arb_pipeline_text, arb_request, PipelineCase};
+use crate::generate::{
+    arb_environment, arb_pipeline, arb_pipeline_text, arb_request, PipelineCase,
+};
 use crate::pipeline::outcome::{Observer, Trace, Verdict};
 use crate::pipeline::request::{Scope, Strategy as Deployment};
 use crate::pipeline::{

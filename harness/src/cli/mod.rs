@@ -3,8 +3,10 @@
 pub mod check;
 pub mod client_shim;
 pub mod codec;
+pub mod diff;
 pub mod eval;
 pub mod explain;
+pub mod lint;
 pub mod serve;
 
 use std::path::Path;

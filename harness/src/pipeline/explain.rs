@@ -1,5 +1,6 @@
 //! A pipeline in words, and the findings an administrator wants before deploying it:
-//! steps that can never run, predicates that contradict, steps that can never handle.
+//! steps that can never run, predicates that contradict, steps that can never handle —
+//! decided exactly by [`super::analysis`] (PROTOCOL 1.7); `crmauth lint` has every rule.
 
 use super::model::BuiltIn;
 use super::model::{Pipeline, Predicate, Provider};
@@ -17,69 +18,46 @@ pub struct Finding {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FindingKind {
-    /// An earlier step handles every request, so this step never runs.
+    /// Earlier always-handling steps take every request the step accepts: it never runs.
     Unreachable,
     /// The step's predicates can never all be true.
     Contradiction,
     /// The step's provider never handles a request (`RejectAuthenticationProvider`).
     NeverHandles,
+    /// The analysis refused the pipeline (too many classes of requests to decide exactly).
+    NotAnalysed,
 }
 
-/// Providers that handle every request they see.
-fn always_handles(p: &Provider) -> bool {
-    matches!(
-        p,
-        Provider::PassThrough
-            | Provider::Redirect { .. }
-            | Provider::CrmServiceRedirect
-            | Provider::IfdRedirect
-    )
-}
-
-fn contradiction(predicates: &[Predicate]) -> Option<String> {
-    let has = |f: fn(&Predicate) -> bool| predicates.iter().any(f);
-    if has(|p| *p == Predicate::InternalRequestAddress)
-        && has(|p| *p == Predicate::ExternalRequestAddress)
-    {
-        return Some("the request address cannot be both internal and external".into());
-    }
-    let methods: Vec<&str> = predicates
-        .iter()
-        .filter_map(|p| match p {
-            Predicate::HttpMethod { method } => Some(method.as_str()),
-            _ => None,
-        })
-        .collect();
-    if methods.windows(2).any(|w| !w[0].eq_ignore_ascii_case(w[1])) {
-        return Some(format!("the method cannot be {} at once", methods.join(" and ")));
-    }
-    if predicates.iter().any(|p| matches!(p, Predicate::ServerRole { roles: 0 })) {
-        return Some("a ServerRolePredicate with roles 0 is never true".into());
-    }
-    None
-}
-
-/// Findings of `pipeline`, in step order.
+/// Findings of `pipeline`, in step order, from the exact analysis
+/// ([`super::analysis`], PROTOCOL 1.7).
 pub fn findings(pipeline: &Pipeline) -> Vec<Finding> {
+    let lint = match super::analysis::lint(pipeline) {
+        Ok(l) => l,
+        Err(e) => {
+            return vec![Finding {
+                step: 0,
+                kind: FindingKind::NotAnalysed,
+                message: e.to_string(),
+            }]
+        }
+    };
     let mut out = Vec::new();
-    let mut catch_all: Option<usize> = None;
-    for (i, step) in pipeline.steps.iter().enumerate() {
-        if let Some(earlier) = catch_all {
+    for (i, r) in lint.steps.iter().enumerate() {
+        if !r.satisfiable {
+            let message = r.contradiction.clone().unwrap_or_default();
+            out.push(Finding { step: i, kind: FindingKind::Contradiction, message });
+        } else if !r.reachable {
+            let earlier: Vec<String> = r.taken_by.iter().map(|s| s.to_string()).collect();
             out.push(Finding {
                 step: i,
                 kind: FindingKind::Unreachable,
-                message: format!("step {earlier} handles every request first"),
+                message: format!(
+                    "every request it accepts is handled first by step {}",
+                    earlier.join(" or ")
+                ),
             });
-            continue;
         }
-        if let Some(why) = contradiction(&step.predicates) {
-            out.push(Finding { step: i, kind: FindingKind::Contradiction, message: why });
-        } else if step.predicates.iter().all(|p| *p == Predicate::Always)
-            && always_handles(&step.provider)
-        {
-            catch_all = Some(i);
-        }
-        if step.provider == Provider::Reject {
+        if r.never_handles {
             out.push(Finding {
                 step: i,
                 kind: FindingKind::NeverHandles,
@@ -168,6 +146,25 @@ mod tests {
         let f = findings(&p);
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].step, f[0].kind), (2, FindingKind::Unreachable));
+    }
+
+    #[test]
+    fn a_step_shadowed_for_every_request_it_accepts_is_unreachable() {
+        // Issue 14: step 0 redirects every POST, so the POST-only SDK step never runs.
+        let method = |m: &str| Predicate::HttpMethod { method: m.into() };
+        let path = Predicate::UrlPath {
+            paths: [("p".to_string(), "/MSCRMServices/2007/CrmService.asmx".to_string())].into(),
+        };
+        let p = Pipeline {
+            steps: vec![
+                step(vec![method("POST")], Provider::Redirect { url: "/x".into() }),
+                step(vec![method("post"), path], Provider::Windows),
+            ],
+        };
+        let f = findings(&p);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!((f[0].step, f[0].kind), (1, FindingKind::Unreachable));
+        assert!(f[0].message.contains("step 0"), "{}", f[0].message);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //!
 //! This module knows nothing of HTTP servers: a [`request::Request`] is plain data.
 
+pub mod analysis;
 mod caseless;
 pub mod engine;
 pub mod error;
