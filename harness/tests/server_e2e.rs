@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crmauth::client::conformance::{client_conformance, ConformanceSettings};
+use crmauth::check::client_suite::{client_conformance, ConformanceSettings};
 use crmauth::client::flow::FlowSettings;
 use crmauth::client::{
     run_impersonation_flow, ClientError, CrmClient, HttpTransport, SharedSecretAcquirer,

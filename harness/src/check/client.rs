@@ -2,7 +2,7 @@
 //! server — the built-in mock on a loopback port, or any server at a URL.
 
 use super::{Case, Settings, Status, Suite};
-use crate::client::conformance::{
+use super::client_suite::{
     client_conformance, ClientCaseResult, ConformanceSettings, CASES,
 };
 use std::sync::{Arc, Mutex};

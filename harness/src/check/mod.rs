@@ -3,6 +3,7 @@
 //! count and a seed, reported as text, JSON or JUnit.
 
 pub mod client;
+pub mod client_suite;
 pub mod client_conformance;
 pub mod codec;
 pub mod deployment;

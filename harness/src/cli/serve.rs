@@ -42,7 +42,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Shared secret of the mock's Windows Live tickets.
-    #[arg(long, default_value = crate::client::ticket::DEFAULT_SECRET)]
+    #[arg(long, default_value = crate::codec::wlid::DEFAULT_SECRET)]
     pub passport_secret: String,
     /// Take the client address from `X-Crmauth-Client-Address` (to make external requests
     /// from loopback, e.g. for IFD tests); off by default.
@@ -172,7 +172,7 @@ pub struct LoadArgs {
     pub organization: String,
     #[arg(long, default_value = defaults::USER_PUID)]
     pub user_puid: String,
-    #[arg(long, default_value = crate::client::ticket::DEFAULT_SECRET)]
+    #[arg(long, default_value = crate::codec::wlid::DEFAULT_SECRET)]
     pub passport_secret: String,
 }
 

@@ -6,7 +6,6 @@
 //! The client speaks only through the codecs and a [`transport::Transport`]; it knows
 //! nothing of the server pipeline.
 
-pub mod conformance;
 pub mod error;
 pub mod flow;
 pub mod ticket;

@@ -17,6 +17,7 @@ mod start_tag;
 pub mod token;
 mod token_stream;
 pub mod view;
+pub mod wlid;
 pub mod xml;
 
 pub use redact::{Secret, Ticket};

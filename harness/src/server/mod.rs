@@ -82,7 +82,7 @@ pub struct ServerConfig {
     /// Seed of the server's random numbers (ticket values, ids, fault injection).
     pub seed: u64,
     /// The shared secret of the Windows Live ticket scheme
-    /// ([`crate::client::PassportTicketScheme`]).
+    /// ([`crate::codec::wlid::PassportTicketScheme`]).
     pub passport_secret: String,
     /// What `RetrievePolicy` returns.
     pub policy: String,
@@ -111,7 +111,7 @@ impl ServerConfig {
             ticket_lifetime: Duration::from_secs(30),
             fault_rate: 0.0,
             seed: 0,
-            passport_secret: crate::client::ticket::DEFAULT_SECRET.into(),
+            passport_secret: crate::codec::wlid::DEFAULT_SECRET.into(),
             policy: defaults::POLICY.into(),
             client_address_header: false,
         })

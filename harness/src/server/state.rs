@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ServerConfig;
-use crate::client::PassportTicketScheme;
+use crate::codec::wlid::PassportTicketScheme;
 use crate::codec::fault::ErrorCode;
 use crate::codec::redact::Ticket;
 use crate::pipeline::json::{outcome_json, trace_json};

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use super::error::ClientError;
-use super::flow::{run_impersonation_flow, CrmClient, FlowSettings};
-use super::ticket::{PassportTicketScheme, SharedSecretAcquirer};
-use super::transport::HttpTransport;
+use crate::client::error::ClientError;
+use crate::client::flow::{run_impersonation_flow, CrmClient, FlowSettings};
+use crate::client::ticket::{PassportTicketScheme, SharedSecretAcquirer};
+use crate::client::transport::HttpTransport;
 use crate::server::{self, defaults, AuditEntry, Control, ServerConfig, ServerStats};
 
 /// What the cases need to know about the server's environment.
@@ -38,7 +38,7 @@ impl Default for ConformanceSettings {
             expected_user_id: Some(defaults::USER_ID),
             max_retries: 3,
             timeout: Duration::from_secs(10),
-            passport_secret: super::ticket::DEFAULT_SECRET.into(),
+            passport_secret: crate::codec::wlid::DEFAULT_SECRET.into(),
         }
     }
 }
