@@ -1,8 +1,10 @@
 //! The codec suite of `crmauth check`: every codec invariant of PROTOCOL section 3 is a case
 //! and holds, and a planted wrong fault reader (feature `mutants`) is caught.
 
+#[cfg(feature = "mutants")]
 use crmauth::check::codec::fault_cases;
 use crmauth::check::{cases, Selection, Settings, Status, Suite};
+#[cfg(feature = "mutants")]
 use crmauth::codec::fault::mutants;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -56,6 +58,7 @@ fn a_users_pipeline_does_not_drop_the_codec_suite() {
     assert!(ids.iter().all(|i| !i.starts_with("PIPE-")));
 }
 
+#[cfg(feature = "mutants")]
 fn failing(reader: crmauth::check::codec::FaultReader) -> Vec<(String, Status)> {
     fault_cases(reader)
         .into_iter()
@@ -64,6 +67,7 @@ fn failing(reader: crmauth::check::codec::FaultReader) -> Vec<(String, Status)> 
         .collect()
 }
 
+#[cfg(feature = "mutants")]
 #[test]
 fn a_reader_that_also_reads_description_is_caught() {
     let failures = failing(mutants::reads_description);
@@ -77,6 +81,7 @@ fn a_reader_that_also_reads_description_is_caught() {
     assert!(failures.iter().all(|(id, _)| id != "FAULT-EXPIRED"), "{failures:?}");
 }
 
+#[cfg(feature = "mutants")]
 #[test]
 fn a_case_sensitive_reader_is_caught() {
     let failures = failing(mutants::upper_case_only);

@@ -4,6 +4,7 @@
 
 use crmauth::check::properties::run_by_id;
 use crmauth::check::{Settings, Status};
+#[cfg(feature = "mutants")]
 use crmauth::pipeline::planted::{self, SharedFault};
 
 fn settings() -> Settings {
@@ -15,6 +16,7 @@ fn deploy_no_anonymous_holds() {
     assert_eq!(run_by_id("DEPLOY-NO-ANONYMOUS", &settings()), Some(Status::Pass));
 }
 
+#[cfg(feature = "mutants")]
 #[test]
 fn implied_identity_is_caught_by_deploy_no_anonymous() {
     let status = planted::with(SharedFault::ImpliedIdentity, || {
@@ -35,6 +37,7 @@ fn deploy_spec_agrees_on_100k_cases() {
     assert_eq!(run_by_id("DEPLOY-SPEC-AGREES", &settings), Some(Status::Pass));
 }
 
+#[cfg(feature = "mutants")]
 /// Each fail-closed rule of PROTOCOL 1.6, reverted in the code both evaluators share, is
 /// invisible to PIPE-ORACLE but caught by the model, with a replayable counterexample.
 #[test]

@@ -1,10 +1,8 @@
 //! The client suite (PROTOCOL 2.3, 2.4): the built-in client's conformance cases against a
 //! server — the built-in mock on a loopback port, or any server at a URL.
 
+use super::client_suite::{client_conformance, ClientCaseResult, ConformanceSettings, CASES};
 use super::{Case, Settings, Status, Suite};
-use super::client_suite::{
-    client_conformance, ClientCaseResult, ConformanceSettings, CASES,
-};
 use std::sync::{Arc, Mutex};
 
 /// The one run the client cases share: every case's result, or why it could not run.

@@ -3,8 +3,8 @@
 //! count and a seed, reported as text, JSON or JUnit.
 
 pub mod client;
-pub mod client_suite;
 pub mod client_conformance;
+pub mod client_suite;
 pub mod codec;
 pub mod deployment;
 pub mod lint;
@@ -17,7 +17,8 @@ use serde::Serialize;
 use std::time::Duration;
 
 /// The part of the protocol a case checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Suite {
     /// Pipeline model, reader and evaluators (PROTOCOL section 1).

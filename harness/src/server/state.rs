@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ServerConfig;
-use crate::codec::wlid::PassportTicketScheme;
 use crate::codec::fault::ErrorCode;
 use crate::codec::redact::Ticket;
+use crate::codec::wlid::PassportTicketScheme;
 use crate::pipeline::json::{outcome_json, trace_json};
 use crate::pipeline::outcome::{NoObserver, Outcome};
 use crate::pipeline::request::IssuedTicket;
