@@ -322,10 +322,17 @@ fn the_generator_reaches_every_kind_of_document() {
     }
 }
 
-/// The vectors of `corpus/vectors/faults` read alike.
+/// The vectors of `corpus/vectors/faults` and the seeds of the `fault_stream` fuzz target
+/// (`corpus/fuzz/fault_stream`) read alike.
 #[test]
-fn fault_vectors_read_alike() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/vectors/faults");
+fn fault_vectors_and_fuzz_seeds_read_alike() {
+    for dir in ["vectors/faults", "fuzz/fault_stream"] {
+        read_alike(dir);
+    }
+}
+
+fn read_alike(dir: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus").join(dir);
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).expect("the fault vectors") {
         let path = entry.expect("an entry").path();
