@@ -3,18 +3,30 @@
 //!
 //! - `token/{decode,scan}/<case>`: `decode_token_from_envelope` on the scenario tables'
 //!   SDK envelope and on encoded SOAP 1.1 / 1.2 envelopes.
-//! - `fault/{read_fault,seed,scan}/<case>`: both fault readers on canonical faults.
+//! - `fault/{read_fault,stream,seed,scan}/<case>`: the tree reader, the streaming reader
+//!   (`codec::fault_stream`), the seed's `//code` on canonical faults.
 //! - `encode/...`: writing a token envelope, a fault, a discovery response.
+//!
+//! Short settings by default (see `pipeline.rs`); the command line overrides them.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use crmauth::codec::discovery::{self, DiscoveryResponse, OrganizationDetail};
 use crmauth::codec::fault::{self, ErrorCode};
+use crmauth::codec::fault_stream::read_fault_stream;
 use crmauth::codec::token::{self, AuthenticationType, CrmAuthenticationToken};
 use crmauth::codec::{SoapVersion, Ticket};
 use crmauth_benches::Workload;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use std::hint::black_box;
+use std::time::Duration;
+
+/// The default settings of these benches: short, for a whole run under 5 minutes.
+fn short() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+}
 
 /// The floor: every event of the document, nothing decoded or allocated per event.
 fn scan(xml: &[u8]) -> usize {
@@ -76,10 +88,14 @@ fn decode(c: &mut Criterion) {
         let xml = fault::encode_fault(v, ErrorCode::EXPIRED_TICKET, "The ticket has expired.")
             .into_bytes();
         assert_eq!(fault::read_fault(&xml).expect("reads").code, Some(ErrorCode::EXPIRED_TICKET));
+        assert_eq!(read_fault_stream(&xml), fault::read_fault(&xml), "{v:?}");
         let name = format!("expired-{v:?}");
         g.throughput(Throughput::Bytes(xml.len() as u64));
         g.bench_function(BenchmarkId::new("read_fault", &name), |b| {
             b.iter(|| black_box(fault::read_fault(black_box(&xml))))
+        });
+        g.bench_function(BenchmarkId::new("stream", &name), |b| {
+            b.iter(|| black_box(read_fault_stream(black_box(&xml))))
         });
         g.bench_function(BenchmarkId::new("seed", &name), |b| {
             b.iter(|| black_box(fault::seed_error_code(black_box(&xml))))
@@ -130,5 +146,9 @@ fn encode(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, decode, encode);
+criterion_group! {
+    name = benches;
+    config = short();
+    targets = decode, encode
+}
 criterion_main!(benches);

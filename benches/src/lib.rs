@@ -1,5 +1,7 @@
 //! Inputs for the benchmarks: the standard scenario tables with their requests prepared,
-//! and synthetic pipelines of any length.
+//! and synthetic pipelines of any length; the hand-written floor ([`handwritten`]).
+
+pub mod handwritten;
 
 use crmauth::pipeline::outcome::Trace;
 use crmauth::pipeline::request::Scope;

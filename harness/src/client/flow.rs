@@ -1,7 +1,8 @@
 //! The impersonation flow of PROTOCOL 2.3 and the long-lived [`CrmClient`].
 //!
 //! Retry rule (CLIENT-RETRY-BOUND, CLIENT-RETRY-ONLY-EXPIRED): a fault whose code the robust
-//! reader ([`crate::codec::fault::read_fault`]) reads as 8004A101 makes the client obtain a
+//! reader reads as 8004A101 (its streaming form, [`crate::codec::fault_stream`], which
+//! agrees with [`crate::codec::fault::read_fault`] on every input) makes the client obtain a
 //! new Windows Live ticket and a new CRM ticket and try again, at most `max_retries`
 //! attempts in all; every other error is returned at once, unchanged.
 
@@ -17,7 +18,8 @@ use crate::codec::create::{self, CreateRequest};
 use crate::codec::discovery::{
     self, Credentials, DiscoveryRequest, DiscoveryResponse, OrganizationDetail,
 };
-use crate::codec::fault::{self, Fault};
+use crate::codec::fault::Fault;
+use crate::codec::fault_stream::read_fault_stream;
 use crate::codec::redact::Ticket;
 use crate::codec::service::{self, ServiceRequest, ServiceResponse};
 use crate::codec::soap::SoapVersion;
@@ -536,13 +538,13 @@ pub fn interpret<T>(
     if (200..300).contains(&status) {
         match decode(&reply.body) {
             Ok(v) => Ok(v),
-            Err(e) => match fault::read_fault(&reply.body) {
+            Err(e) => match read_fault_stream(&reply.body) {
                 Ok(f) => Err(ClientError::Fault { step, status, fault: Box::new(f) }),
                 Err(_) => Err(ClientError::NotSoap { step, status, detail: e.to_string() }),
             },
         }
     } else {
-        match fault::read_fault(&reply.body) {
+        match read_fault_stream(&reply.body) {
             Ok(f) => Err(ClientError::Fault { step, status, fault: Box::new(f) }),
             Err(_) => Err(ClientError::Http { step, status }),
         }
@@ -551,5 +553,5 @@ pub fn interpret<T>(
 
 /// Read a fault from a reply body, if it is one (for tests and reports).
 pub fn reply_fault(reply: &HttpReply) -> Option<Fault> {
-    fault::read_fault(&reply.body).ok()
+    read_fault_stream(&reply.body).ok()
 }

@@ -7,6 +7,7 @@ pub mod cookie;
 pub mod create;
 pub mod discovery;
 pub mod fault;
+pub mod fault_stream;
 mod ns_scope;
 pub mod redact;
 pub mod rps;

@@ -1,7 +1,7 @@
 //! The mock server's state: the compiled deployment, the environment (users, organizations,
 //! issued tickets) on the server clock, counters, the audit log and test controls.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -22,8 +22,12 @@ use crate::pipeline::{CompiledPipeline, Environment, PreparedRequest, Trace};
 
 /// At most this many audit entries are kept (oldest dropped first).
 pub const MAX_AUDIT: usize = 100_000;
-/// Issued tickets beyond this count trigger pruning of long-expired ones.
-const PRUNE_AT: usize = 50_000;
+/// When the ticket book holds this many tickets, issuing one first drops those expired for
+/// more than [`PRUNE_GRACE`] seconds (see [`TicketBook`]).
+pub const PRUNE_AT: usize = 50_000;
+/// How long (seconds) an expired ticket is kept, so that it still reads as expired
+/// (8004A101) rather than unknown (8004A100) for a while after its expiry.
+pub const PRUNE_GRACE: u64 = 3600;
 
 /// One recorded change (PROTOCOL 1.4, CLIENT-IMPERSONATION): the record is owned by the
 /// impersonated caller (or the acting user without impersonation); the acting user is the
@@ -111,10 +115,89 @@ struct Toggles {
     fail_next: VecDeque<ErrorCode>,
 }
 
+/// The tickets the server knows (the environment's, then every one issued), keyed by
+/// ticket: the providers' lookup of a request's ticket is one hash lookup, not a scan of
+/// every ticket ever issued (PROTOCOL 1.4; `pipeline::providers` reads the first issued
+/// ticket equal to the request's, and so does this book: a later duplicate is ignored).
+///
+/// Pruning: when the book holds [`PRUNE_AT`] (50,000) tickets, [`TicketBook::issue`] first
+/// drops every ticket expired for more than [`PRUNE_GRACE`] (an hour) on the server clock.
+/// If that leaves more than half of them (the live ones), the next prune waits until the
+/// book has doubled, so issuing stays amortized O(1) however many tickets are live; live
+/// tickets and recently expired ones are never dropped.
+#[derive(Debug, Default)]
+pub struct TicketBook {
+    by_ticket: HashMap<Ticket, IssuedTicket>,
+    /// The size at which the next issue prunes.
+    prune_at: usize,
+}
+
+impl TicketBook {
+    /// A book holding `tickets` (the first of equal tickets wins, as in a scan).
+    pub fn new(tickets: Vec<IssuedTicket>) -> Self {
+        let mut by_ticket = HashMap::with_capacity(tickets.len());
+        for t in tickets {
+            by_ticket.entry(t.ticket.clone()).or_insert(t);
+        }
+        TicketBook { by_ticket, prune_at: PRUNE_AT }
+    }
+
+    /// The issued ticket equal to `ticket`.
+    pub fn get(&self, ticket: &Ticket) -> Option<&IssuedTicket> {
+        self.by_ticket.get(ticket)
+    }
+
+    /// How many tickets the book holds.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.by_ticket.len()
+    }
+
+    /// Adds an issued ticket at server time `now`, pruning first when the book is full
+    /// (see the type's documentation). A ticket already in the book is kept as it was.
+    pub fn issue(&mut self, t: IssuedTicket, now: u64) {
+        if self.by_ticket.len() >= self.prune_at.max(PRUNE_AT) {
+            self.by_ticket.retain(|_, t| t.expires_at.saturating_add(PRUNE_GRACE) > now);
+            self.prune_at = PRUNE_AT.max(self.by_ticket.len().saturating_mul(2));
+        }
+        self.by_ticket.entry(t.ticket.clone()).or_insert(t);
+    }
+
+    /// Every ticket expires at `now` at the latest (the `expire_all_tickets` control).
+    pub fn expire_all(&mut self, now: u64) {
+        for t in self.by_ticket.values_mut() {
+            t.expires_at = t.expires_at.min(now);
+        }
+    }
+
+    /// Fills `into` with the book's tickets that `request` carries (its session cookie's,
+    /// its token's): every ticket a provider can look up for it, so evaluating against an
+    /// environment holding only these decides as against the whole book.
+    pub fn carried_by(&self, request: &PreparedRequest, into: &mut Vec<IssuedTicket>) {
+        into.clear();
+        let token = request.token.as_ref().and_then(|t| t.crm_ticket.as_ref());
+        for ticket in request.session.ticket().into_iter().chain(token) {
+            if let Some(t) = self.get(ticket) {
+                if !into.iter().any(|i| i.ticket == t.ticket) {
+                    into.push(t.clone());
+                }
+            }
+        }
+    }
+}
+
+/// The environment the pipeline sees (its `tickets` filled per request from the book) and
+/// the ticket book, under one lock.
+#[derive(Debug)]
+struct World {
+    env: Environment,
+    tickets: TicketBook,
+}
+
 /// Shared by all request handlers.
 pub struct AppState {
     pub deployment: Deployment<CompiledPipeline>,
-    env: Mutex<Environment>,
+    world: Mutex<World>,
     clock: Clock,
     pub lifetime: Duration,
     pub scheme: PassportTicketScheme,
@@ -147,9 +230,11 @@ impl AppState {
         } else {
             config.env.now as f64
         };
+        let mut env = config.env;
+        let tickets = TicketBook::new(std::mem::take(&mut env.tickets));
         AppState {
             deployment,
-            env: Mutex::new(config.env),
+            world: Mutex::new(World { env, tickets }),
             clock: Clock { start: Instant::now(), base },
             lifetime: config.ticket_lifetime,
             scheme: PassportTicketScheme::new(&config.passport_secret),
@@ -191,8 +276,10 @@ impl AppState {
     /// MapOrg and the strategy's pipelines on the server clock; the trace is logged at
     /// debug level.
     pub fn evaluate(&self, req: &PreparedRequest) -> Decision {
-        let mut env = lock(&self.env);
+        let mut world = lock(&self.world);
+        let World { env, tickets } = &mut *world;
         env.now = self.clock.now();
+        tickets.carried_by(req, &mut env.tickets);
         let env = &*env;
         if tracing::enabled!(tracing::Level::DEBUG) {
             let (mut t, mut post) = (Trace::default(), Trace::default());
@@ -213,10 +300,11 @@ impl AppState {
         }
     }
 
-    /// Read the environment under the lock.
+    /// Read the environment under the lock (organizations, users; its `tickets` are only
+    /// those of the last request evaluated: the server's tickets are in the [`TicketBook`]).
     pub fn with_env<R>(&self, f: impl FnOnce(&Environment) -> R) -> R {
-        let env = lock(&self.env);
-        f(&env)
+        let world = lock(&self.world);
+        f(&world.env)
     }
 
     /// Issue a CRM ticket for `user` in `organization`: a random value, expiring after the
@@ -230,17 +318,13 @@ impl AppState {
         } else {
             (now_f + self.lifetime.as_secs_f64()).ceil() as u64
         };
-        let mut env = lock(&self.env);
-        if env.tickets.len() >= PRUNE_AT {
-            let now = now_f as u64;
-            env.tickets.retain(|t| t.expires_at.saturating_add(3600) > now);
-        }
-        env.tickets.push(IssuedTicket {
+        let issued = IssuedTicket {
             ticket: ticket.clone(),
             user,
             organization: organization.to_owned(),
             expires_at,
-        });
+        };
+        lock(&self.world).tickets.issue(issued, now_f as u64);
         self.counters.tickets_issued.fetch_add(1, Ordering::Relaxed);
         (ticket, expires_at)
     }
@@ -275,9 +359,7 @@ impl AppState {
     pub fn apply_control(&self, c: &Control) {
         if c.expire_all_tickets {
             let now = self.clock.now();
-            for t in &mut lock(&self.env).tickets {
-                t.expires_at = t.expires_at.min(now);
-            }
+            lock(&self.world).tickets.expire_all(now);
         }
         let mut t = lock(&self.toggles);
         if let Some(on) = c.issue_expired_tickets {
@@ -341,6 +423,127 @@ pub fn iso8601(secs: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::codec::token::{self, AuthenticationType, CrmAuthenticationToken};
+    use crate::codec::SoapVersion;
+    use crate::pipeline::Request;
+    use std::collections::BTreeMap;
+
+    fn issued(n: usize, expires_at: u64) -> IssuedTicket {
+        IssuedTicket {
+            ticket: Ticket::new(format!("T{n}")),
+            user: Uuid::from_u128(n as u128),
+            organization: "Contoso".into(),
+            expires_at,
+        }
+    }
+
+    #[test]
+    fn the_book_prunes_at_50000_only_tickets_expired_for_more_than_an_hour() {
+        let now = 100_000;
+        // Half expired long ago, a few just expired (within the grace), the rest live.
+        let tickets = (0..PRUNE_AT - 1).map(|n| {
+            let expires_at = match n % 4 {
+                0 | 1 => now - PRUNE_GRACE - 1,
+                2 if n % 8 == 2 => now - PRUNE_GRACE + 1,
+                _ => now + 30,
+            };
+            issued(n, expires_at)
+        });
+        let mut book = TicketBook::new(tickets.collect());
+        assert_eq!(book.len(), PRUNE_AT - 1);
+        book.issue(issued(PRUNE_AT - 1, now + 30), now);
+        assert_eq!(book.len(), PRUNE_AT, "no pruning below {PRUNE_AT}");
+        book.issue(issued(PRUNE_AT, now + 30), now);
+        let kept = (0..PRUNE_AT - 1).filter(|n| n % 4 >= 2).count() + 2;
+        assert_eq!(book.len(), kept, "the long-expired half is dropped");
+        for n in 0..=PRUNE_AT {
+            let t = book.get(&Ticket::new(format!("T{n}")));
+            let long_expired = n < PRUNE_AT - 1 && n % 4 < 2;
+            assert_eq!(t.is_none(), long_expired, "ticket {n}");
+        }
+    }
+
+    #[test]
+    fn a_book_of_live_tickets_grows_without_pruning_at_every_issue() {
+        let now = 1_000;
+        let mut book = TicketBook::new((0..PRUNE_AT).map(|n| issued(n, now + 60)).collect());
+        // Full of live tickets: the prune keeps them all and waits for twice as many.
+        book.issue(issued(PRUNE_AT, now + 60), now);
+        assert_eq!(book.len(), PRUNE_AT + 1);
+        assert_eq!(book.prune_at, 2 * PRUNE_AT);
+        for n in PRUNE_AT + 1..PRUNE_AT + 100 {
+            book.issue(issued(n, now + 60), now);
+        }
+        assert_eq!(book.len(), PRUNE_AT + 100);
+        // A duplicate keeps the first, as the providers' scan found it.
+        book.issue(IssuedTicket { expires_at: 0, ..issued(7, 0) }, now);
+        assert_eq!(book.get(&Ticket::new("T7")).map(|t| t.expires_at), Some(now + 60));
+    }
+
+    /// The server's decision with the book equals the pipeline's on the whole environment
+    /// (the plain scan), for tickets known, unknown, expired, in the cookie and the token.
+    #[test]
+    fn decisions_with_the_book_are_those_of_the_whole_environment() {
+        let mut config = ServerConfig::passport_default().expect("the default config");
+        config.env.now = 1_000_000;
+        let bob: Uuid = "b0b00000-0000-0000-0000-000000000002".parse().expect("uuid");
+        let dave: Uuid = "da7e0000-0000-0000-0000-000000000005".parse().expect("uuid");
+        let mut env = config.env.clone();
+        for (n, (user, org, expires_at)) in [
+            (bob, "Contoso", 2_000_000_000),
+            (bob, "Contoso", 10),
+            (dave, "Fabrikam", 2_000_000_000),
+            (bob, "Contoso", 2_000_000_000),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let t = Ticket::new(format!("TKT-{n}"));
+            env.tickets.push(IssuedTicket {
+                ticket: t,
+                user,
+                organization: org.into(),
+                expires_at,
+            });
+        }
+        config.env = env.clone();
+        let state = AppState::new(config, SocketAddr::from(([127, 0, 0, 1], 0)));
+        let whole = state.deployment.clone();
+        for ticket in ["TKT-0", "TKT-1", "TKT-2", "TKT-3", "TKT-9"] {
+            for (cookie, token_ticket) in
+                [(Some(ticket), None), (None, Some(ticket)), (Some("TKT-1"), Some(ticket))]
+            {
+                let token = token_ticket.map(|t| CrmAuthenticationToken {
+                    authentication_type: AuthenticationType::Passport,
+                    crm_ticket: Some(Ticket::new(t)),
+                    organization_name: Some("Contoso".into()),
+                    caller_id: Uuid::nil(),
+                });
+                let request = Request {
+                    method: "POST".into(),
+                    path: "/MSCRMServices/2007/CrmService.asmx".into(),
+                    client_address: "127.0.0.1".parse().expect("address"),
+                    cookie: cookie.map(|t| format!("MSCRMSession=ticket={t}")),
+                    headers: BTreeMap::new(),
+                    body: token
+                        .map(|t| token::encode_envelope_with_token(&t, SoapVersion::V11, "")),
+                    windows_identity: None,
+                }
+                .prepare();
+                env.now = state.now();
+                let expected = decision(&whole.evaluate_observed(
+                    &request,
+                    &env,
+                    &mut NoObserver,
+                    &mut NoObserver,
+                ));
+                assert_eq!(state.evaluate(&request), expected, "{ticket} {cookie:?}");
+            }
+        }
+        assert_eq!(lock(&state.world).tickets.len(), 4);
+    }
+
     #[test]
     fn iso8601_known_dates() {
         assert_eq!(super::iso8601(0), "1970-01-01T00:00:00Z");
