@@ -6,7 +6,7 @@
 //! against each standard deployment. PIPE-ORACLE's reference interpreter is the third
 //! opinion on the scenario rows. Every step each function can stop at is reached.
 
-use crmauth::gen::deployment::{arb_deployment_case, STANDARD};
+use crmauth::generate::deployment::{arb_deployment_case, STANDARD};
 use crmauth::pipeline::outcome::NoObserver;
 use crmauth::pipeline::strategy::Deployment;
 use crmauth::pipeline::{xml, CompiledPipeline, Environment, Outcome, PreparedRequest, Strategy};

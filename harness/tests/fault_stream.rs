@@ -15,7 +15,7 @@ use crmauth::check::codec::{fault_expired, fault_no_false_positive, fault_seed_a
 use crmauth::codec::fault::{read_fault, Fault};
 use crmauth::codec::fault_stream::read_fault_stream;
 use crmauth::codec::{DecodeError, SoapVersion};
-use crmauth::gen::codec::{
+use crmauth::generate::codec::{
     arb_canonical_fault, arb_decoder_input, arb_decoy_fault, arb_fault_spelling,
 };
 use proptest::prelude::*;
