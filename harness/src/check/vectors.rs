@@ -7,9 +7,48 @@ use crate::scenario::ScenarioTable;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// The corpus directory of this checkout, where the binary was built from.
-pub fn default_corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus")
+static VECTORS: include_dir::Dir<'_> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/../corpus/vectors");
+static PIPELINES: include_dir::Dir<'_> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/../corpus/pipelines");
+
+/// The corpus `crmauth check` runs when no `--corpus` is given: the golden vectors and the
+/// standard pipelines embedded in the binary when it was built, written out to a private
+/// temporary directory for the run (the loaders read files, and scenario tables name
+/// their pipelines by relative path). Removed again when dropped.
+pub struct EmbeddedCorpus {
+    dir: PathBuf,
+}
+
+impl EmbeddedCorpus {
+    /// Writes the embedded `vectors/` and `pipelines/` under a new temporary directory.
+    pub fn extract() -> std::io::Result<Self> {
+        let dir = std::env::temp_dir().join(format!(
+            "crmauth-corpus-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
+        let corpus = EmbeddedCorpus { dir };
+        for (name, embedded) in [("vectors", &VECTORS), ("pipelines", &PIPELINES)] {
+            let to = corpus.dir.join(name);
+            std::fs::create_dir_all(&to)?;
+            embedded.extract(&to)?;
+        }
+        Ok(corpus)
+    }
+
+    /// The directory to hand to [`scenario_cases`] and the codec vector cases.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for EmbeddedCorpus {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// One case per scenario of every table in `corpus/vectors/scenarios/`; a table that fails to

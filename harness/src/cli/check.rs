@@ -50,7 +50,8 @@ pub struct CheckArgs {
     /// started) instead of the built-in mock on a loopback port.
     #[arg(long)]
     pub server: Option<String>,
-    /// The corpus directory (golden vectors); defaults to the checkout's `corpus/`.
+    /// A corpus directory (`vectors/`, `pipelines/`) to use instead of the one embedded in
+    /// the binary.
     #[arg(long)]
     pub corpus: Option<PathBuf>,
     /// Judge this client command instead (split into words like a shell, no shell): run
@@ -92,7 +93,16 @@ pub fn run(args: &CheckArgs) -> Result<CheckOutcome, CliError> {
     };
     let selection =
         Selection { suite, case: args.case.clone(), server: args.server.clone(), pipeline };
-    let corpus = args.corpus.clone().unwrap_or_else(check::vectors::default_corpus);
+    let embedded;
+    let corpus = match &args.corpus {
+        Some(dir) => dir.clone(),
+        None => {
+            embedded = check::vectors::EmbeddedCorpus::extract().map_err(|e| {
+                CliError::failed(format!("could not write the embedded corpus: {e}"))
+            })?;
+            embedded.path().to_owned()
+        }
+    };
     let cases = check::cases(&selection, &corpus);
     if cases.is_empty() {
         return Err(CliError::input(match &args.case {
