@@ -38,6 +38,11 @@ fn sorted(v: serde_json::Value) -> serde_json::Value {
 /// Runs the vector cases of `dir`; returns how many there are.
 fn replay(dir: &str) -> usize {
     if std::env::var_os("CRMAUTH_BLESS").is_some() {
+        // Blessing records what the code does; CI only ever compares.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CRMAUTH_BLESS is refused when CI=true: expectations are reviewed, not recorded by CI"
+        );
         bless(dir);
     }
     let prefix = format!("VEC-{dir}-");

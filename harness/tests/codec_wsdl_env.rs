@@ -1,14 +1,14 @@
-//! Compares the schema table with real WSDLs when `CRMAUTH_WSDL_DIR` names a directory of
-//! them (CI sets it; without it the test checks nothing and says so).
+//! Compares the schema table with the real WSDLs in `CRMAUTH_WSDL_DIR`. The WSDLs are not
+//! part of the project (a user's clone has none), so the test is ignored by default and
+//! `.ci/run` runs it with `--ignored` and the directory set; ignored without it, never a
+//! silent pass.
 
 use crmauth::codec::schema::wsdl_check;
 
 #[test]
-fn schema_table_matches_wsdl_dir_when_given() {
-    let Ok(dir) = std::env::var("CRMAUTH_WSDL_DIR") else {
-        eprintln!("CRMAUTH_WSDL_DIR not set: skipped");
-        return;
-    };
+#[ignore = "needs CRMAUTH_WSDL_DIR, the real CRM 4.0 WSDLs (CI runs it from ../shared)"]
+fn schema_table_matches_wsdl_dir() {
+    let dir = std::env::var("CRMAUTH_WSDL_DIR").expect("CRMAUTH_WSDL_DIR names the WSDL directory");
     let report = wsdl_check(std::path::Path::new(&dir)).expect("WSDL directory readable");
     for n in &report.notes {
         eprintln!("note: {n}");
