@@ -40,9 +40,11 @@ pub enum Walk {
 
 impl Walk {
     /// The walk [`CompiledPipeline::compile`] chooses: the filter from this many steps on.
-    /// Measured (`benches/`): the step walk is faster at 1 step and as fast on the standard
-    /// pipelines (4–7 steps); at 10 steps the filter is 1.7× faster. 9 is between the two.
-    pub const FILTER_FROM_STEPS: usize = 9;
+    /// Measured (`benches/`, group `crossover`, on a request that reaches every step): the
+    /// walks break even between 4 and 6 steps (filter 1.1× at 4, 1.3× at 6, 1.9× at 8); on
+    /// the standard pipelines (4–7 steps) they are equal within noise. From 5 steps on the
+    /// choice is within 1.1× of the better walk at every size measured.
+    pub const FILTER_FROM_STEPS: usize = 5;
 
     fn for_pipeline(pipeline: &Pipeline) -> Walk {
         if pipeline.steps.len() >= Self::FILTER_FROM_STEPS {
