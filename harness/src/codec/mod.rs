@@ -16,7 +16,6 @@ pub mod service;
 pub mod soap;
 mod start_tag;
 pub mod token;
-mod token_stream;
 pub mod view;
 pub mod wlid;
 pub mod xml;

@@ -4,7 +4,7 @@
 //! matter), no document tree.
 //!
 //! Contract (TOKEN-DECODE-AGREES): on every input it returns `Ok(v)` exactly when the tree
-//! decoder ([`super::token::decode_token_from_envelope_tree`]) returns `Ok(v)`, and a typed
+//! decoder ([`super::tree::decode_token_from_envelope_tree`]) returns `Ok(v)`, and a typed
 //! [`DecodeError`] otherwise (offsets and kinds may differ). So it enforces everything the
 //! tree path does: the whole document is scanned for well-formedness and [`Limits`]
 //! (DOCTYPE, entities, encoding, attributes, depth, text per element), the envelope
@@ -18,13 +18,16 @@ use std::borrow::Cow;
 
 use quick_xml::events::Event;
 
-use super::ns_scope::{Known, Ns, Scopes};
-use super::redact::Ticket;
-use super::schema::{self, Max};
-use super::soap::{SoapVersion, SOAP11_NS, SOAP12_NS};
-use super::start_tag;
-use super::token::{self, CrmAuthenticationToken};
-use super::xml::{self, DecodeError, DecodeErrorKind, Element, Limits, Node, HARD_MAX_DEPTH};
+use super::elements as token;
+use super::model::CrmAuthenticationToken;
+use crate::codec::ns_scope::{Known, Ns, Scopes};
+use crate::codec::redact::Ticket;
+use crate::codec::schema::{self, Max};
+use crate::codec::soap::{SoapVersion, SOAP11_NS, SOAP12_NS};
+use crate::codec::start_tag;
+use crate::codec::xml::{
+    self, DecodeError, DecodeErrorKind, Element, Limits, Node, HARD_MAX_DEPTH,
+};
 
 const TOKEN: &str = "CrmAuthenticationToken";
 const CALLER_ORIGIN: &str = "CallerOriginToken";
@@ -495,9 +498,9 @@ impl<'a> TokenState<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::ns::{CORE_NS, WS_NS};
-    use super::super::token::decode_token_from_envelope_tree;
+    use crate::codec::ns::{CORE_NS, WS_NS};
     use super::*;
+    use crate::codec::token::decode_token_from_envelope_tree;
 
     const S11: &str = SOAP11_NS;
     const XSI: &str = xml::XSI_NS;

@@ -1,87 +1,12 @@
-//! The CRM 2007 SOAP headers (PROTOCOL 2.1): `CrmAuthenticationToken`, `CallerOriginToken`,
-//! `CorrelationToken`.
+//! Decoding and encoding whole envelopes with CRM headers (PROTOCOL 2.1): the tree decoder
+//! (the oracle of the streaming one), the streaming entry point, and the writers.
 
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
-
-use super::ns::{CORE_NS, WS_NS};
-use super::redact::Ticket;
-use super::schema::{self, leaf, node};
-use super::soap::{self, Envelope, SoapVersion};
-use super::xml::{DecodeError, Element, Limits, Prefixes};
-
-/// `AuthenticationType` (PROTOCOL 2.1): AD=0, Passport=1, Spla=2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum AuthenticationType {
-    Ad = 0,
-    Passport = 1,
-    Spla = 2,
-}
-
-impl AuthenticationType {
-    /// From the wire integer.
-    pub fn from_code(v: i64) -> Option<Self> {
-        match v {
-            0 => Some(Self::Ad),
-            1 => Some(Self::Passport),
-            2 => Some(Self::Spla),
-            _ => None,
-        }
-    }
-    /// The wire integer.
-    pub fn code(self) -> i32 {
-        self as i32
-    }
-}
-
-/// The `CrmAuthenticationToken` header. `caller_id` all zeros = no impersonation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CrmAuthenticationToken {
-    pub authentication_type: AuthenticationType,
-    #[serde(default)]
-    pub crm_ticket: Option<Ticket>,
-    #[serde(default)]
-    pub organization_name: Option<String>,
-    pub caller_id: Uuid,
-}
-
-/// `CallerOrigin` subtypes (xsi:type in 2007 CoreTypes).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type")]
-pub enum CallerOrigin {
-    ApplicationOrigin,
-    AsyncServiceOrigin,
-    WebServiceApiOrigin,
-    /// `OfflineTimestamp` is a CrmDateTime, kept as its text.
-    OfflineOrigin {
-        offline_timestamp: Option<String>,
-    },
-}
-
-/// The `CallerOriginToken` header.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CallerOriginToken {
-    pub caller_origin: Option<CallerOrigin>,
-}
-
-/// The `CorrelationToken` header; `CorrelationUpdatedTime` is kept as its text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CorrelationToken {
-    pub correlation_id: Uuid,
-    pub correlation_updated_time: Option<String>,
-    pub depth: i32,
-}
-
-/// The CRM headers of a CrmService envelope. Other header blocks are ignored (ours).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct CrmHeaders {
-    #[serde(default)]
-    pub token: Option<CrmAuthenticationToken>,
-    #[serde(default)]
-    pub caller_origin: Option<CallerOriginToken>,
-    #[serde(default)]
-    pub correlation: Option<CorrelationToken>,
-}
+use super::elements::*;
+use super::model::*;
+use crate::codec::ns::{CORE_NS, WS_NS};
+use crate::codec::schema::{self, leaf, node};
+use crate::codec::soap::{self, Envelope, SoapVersion};
+use crate::codec::xml::{DecodeError, Element, Limits, Prefixes};
 
 /// Decode the `CrmAuthenticationToken` header of an envelope. `Ok(None)`: a valid envelope
 /// without that header (or with `xsi:nil="true"`). A repeated header is an error (ours).
@@ -92,7 +17,7 @@ pub struct CrmHeaders {
 pub fn decode_token_from_envelope(
     xml: &[u8],
 ) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
-    super::token_stream::decode(xml, &Limits::DEFAULT)
+    super::stream::decode(xml, &Limits::DEFAULT)
 }
 
 /// The tree decoder of the token header ([`soap::parse_envelope`], then [`read_headers`]):
@@ -124,66 +49,6 @@ pub fn read_headers(env: &Envelope) -> Result<CrmHeaders, DecodeError> {
         token: single(env, "CrmAuthenticationToken")?.map(read_token).transpose()?,
         caller_origin: single(env, "CallerOriginToken")?.map(read_caller_origin).transpose()?,
         correlation: single(env, "CorrelationToken")?.map(read_correlation).transpose()?,
-    })
-}
-
-/// An `AuthenticationType` element's text at byte `offset`: `0`, `1` or `2`, spaces around
-/// allowed; anything else is a bad value naming the field.
-pub(crate) fn parse_authentication_type(
-    text: &str,
-    offset: u64,
-) -> Result<AuthenticationType, DecodeError> {
-    text.trim()
-        .parse::<i64>()
-        .ok()
-        .and_then(AuthenticationType::from_code)
-        .ok_or_else(|| DecodeError::bad_value(offset, "AuthenticationType", text))
-}
-
-/// Read a `CrmAuthenticationToken` element's content (children in 2007 CoreTypes, in order).
-pub fn read_token(e: &Element) -> Result<CrmAuthenticationToken, DecodeError> {
-    let f = schema::read(e, &schema::TOKEN_TYPE)?;
-    let (at, off) = f.required_text("AuthenticationType")?;
-    let authentication_type = parse_authentication_type(&at, off)?;
-    Ok(CrmAuthenticationToken {
-        authentication_type,
-        crm_ticket: f.text("CrmTicket")?.map(Ticket::new),
-        organization_name: f.text("OrganizationName")?,
-        caller_id: f.guid("CallerId")?,
-    })
-}
-
-pub(crate) fn read_caller_origin(e: &Element) -> Result<CallerOriginToken, DecodeError> {
-    let f = schema::read(e, &schema::CALLER_ORIGIN_TOKEN_TYPE)?;
-    let Some(o) = f.get("CallerOrigin") else {
-        return Ok(CallerOriginToken { caller_origin: None });
-    };
-    let def = schema::dispatch(
-        o,
-        &[
-            &schema::APPLICATION_ORIGIN,
-            &schema::ASYNC_SERVICE_ORIGIN,
-            &schema::WEB_SERVICE_API_ORIGIN,
-            &schema::OFFLINE_ORIGIN,
-        ],
-    )?;
-    let of = schema::read(o, def)?;
-    let origin = match def.name {
-        "ApplicationOrigin" => CallerOrigin::ApplicationOrigin,
-        "AsyncServiceOrigin" => CallerOrigin::AsyncServiceOrigin,
-        "WebServiceApiOrigin" => CallerOrigin::WebServiceApiOrigin,
-        _ => CallerOrigin::OfflineOrigin { offline_timestamp: of.text("OfflineTimestamp")? },
-    };
-    Ok(CallerOriginToken { caller_origin: Some(origin) })
-}
-
-pub(crate) fn read_correlation(e: &Element) -> Result<CorrelationToken, DecodeError> {
-    let f = schema::read(e, &schema::CORRELATION_TOKEN_TYPE)?;
-    let (d, off) = f.required_text("Depth")?;
-    Ok(CorrelationToken {
-        correlation_id: f.guid("CorrelationId")?,
-        correlation_updated_time: f.text("CorrelationUpdatedTime")?,
-        depth: d.trim().parse().map_err(|_| DecodeError::bad_value(off, "Depth", &d))?,
     })
 }
 
@@ -304,6 +169,8 @@ pub fn encode_envelope(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::redact::Ticket;
+    use uuid::Uuid;
     use crate::codec::xml::DecodeErrorKind;
 
     fn token() -> CrmAuthenticationToken {
