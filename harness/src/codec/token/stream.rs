@@ -498,8 +498,8 @@ impl<'a> TokenState<'a> {
 
 #[cfg(test)]
 mod tests {
-    use crate::codec::ns::{CORE_NS, WS_NS};
     use super::*;
+    use crate::codec::ns::{CORE_NS, WS_NS};
     use crate::codec::token::decode_token_from_envelope_tree;
 
     const S11: &str = SOAP11_NS;

@@ -170,8 +170,8 @@ pub fn encode_envelope(
 mod tests {
     use super::*;
     use crate::codec::redact::Ticket;
-    use uuid::Uuid;
     use crate::codec::xml::DecodeErrorKind;
+    use uuid::Uuid;
 
     fn token() -> CrmAuthenticationToken {
         CrmAuthenticationToken {
