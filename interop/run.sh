@@ -11,20 +11,8 @@ wsdl_dir=$(cd "$1" && pwd) || { echo "interop: no such directory: $1" >&2; exit 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-if ! command -v python3 >/dev/null 2>&1; then
-  if [ "${CI:-}" = "true" ]; then
-    echo "interop: python3 is missing; CI cannot run the zeep interop suite" >&2
-    exit 1
-  fi
-  echo "interop: python3 is missing; skipping the zeep interop suite (install python3 to run it)" >&2
-  exit 0
-fi
-
-venv="$here/.venv"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/requirements.txt"
+source "$here/python-env.sh"
+python_env interop "$here/.venv" "$here/requirements.txt" || exit 1
 
 (cd "$root" && cargo build -q -p crmauth)
 target_dir=${CARGO_TARGET_DIR:-$root/target}
@@ -33,4 +21,4 @@ export CRMAUTH_BIN="$target_dir/debug/crmauth"
 export CRMAUTH_WSDL_DIR="$wsdl_dir"
 export CRMAUTH_ROOT="$root"
 cd "$here"
-exec "$venv/bin/python" -m pytest -q -p no:cacheprovider "$here"
+exec "$PYTHON" -m pytest -q -p no:cacheprovider "$here"

@@ -19,25 +19,13 @@ if [ $# -ge 1 ]; then
   wsdl_dir="$(cd "$1" && pwd)"
 fi
 
-if ! command -v python3 >/dev/null 2>&1; then
-  if [ "${CI:-}" = "true" ]; then
-    echo "run.sh: python3 is missing; the zeep client conformance run cannot run in CI" >&2
-    exit 1
-  fi
-  echo "run.sh: python3 is missing; skipping the zeep client (CI fails instead)" >&2
-  exit 0
-fi
-
-venv="$here/.venv"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/requirements.txt"
+source "$root/interop/python-env.sh"
+python_env run.sh "$here/.venv" "$here/requirements.txt" || exit 1
 
 cd "$root"
 cargo build -q -p crmauth
 bin="${CARGO_TARGET_DIR:-$root/target}/debug/crmauth"
-client="$(printf '%q %q' "$venv/bin/python" "$here/client.py")"
+client="$(printf '%q %q' "$PYTHON" "$here/client.py")"
 
 status=0
 echo "== zeep client, WSDLs from the mock (?wsdl)"
