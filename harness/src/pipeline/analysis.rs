@@ -54,11 +54,18 @@ pub const WITNESS_COOKIE: &str = "MSCRMSession=ticket=WITNESS";
 /// Why the analysis could not decide.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnalysisError {
+    /// The configurations distinguish more classes of facts than the bound; the analysis
+    /// refuses rather than guess.
     #[error(
         "the pipelines distinguish more than {limit} classes of requests ({what}); \
          the analysis refuses rather than guess"
     )]
-    TooManyClasses { what: &'static str, limit: usize },
+    TooManyClasses {
+        /// What was enumerated, e.g. `"requests"` or `"server role combinations"`.
+        what: &'static str,
+        /// The most classes the analysis enumerates (e.g. [`MAX_CLASSES`]).
+        limit: usize,
+    },
 }
 
 /// Deliberate analysis bugs (feature `mutants`, tests only), each of which LINT-EXACT
@@ -105,6 +112,7 @@ pub struct Analyser {
 /// What the analysis found about one pipeline, step by step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Lint {
+    /// One report per step, in pipeline order (index = 0-based step number).
     pub steps: Vec<StepReport>,
 }
 
@@ -144,12 +152,15 @@ pub struct RedundantPredicate {
     pub index: usize,
     /// The other predicates of the step that imply it (empty: it is always true).
     pub implied_by: Vec<usize>,
+    /// Why it is redundant, in words.
     pub reason: String,
 }
 
 /// A request (and environment) that stands for a class of facts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Witness {
+    /// The request: address [`INTERNAL_ADDRESS`] or [`EXTERNAL_ADDRESS`], cookie
+    /// [`WITNESS_COOKIE`] or none.
     pub request: Request,
     /// `server_roles` for the environment, when the pipelines read server roles.
     pub server_roles: Option<u32>,
@@ -177,7 +188,9 @@ impl Witness {
 /// One provider a pipeline would run, and the (first) step it runs at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Run {
+    /// 0-based index of the step the provider runs at (first occurrence).
     pub step: usize,
+    /// The provider, with its configuration.
     pub provider: Provider,
 }
 
@@ -185,6 +198,7 @@ pub struct Run {
 /// the authentication pipeline and, when that can authenticate, of the post pipeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Behaviour {
+    /// The normalized provider sequence of the authentication pipeline (PROTOCOL 1.7).
     pub runs: Vec<Run>,
     /// Only with post-authentication pipelines; `None` when the first pipeline can never
     /// authenticate this class (so the post pipeline does not run).
@@ -195,14 +209,18 @@ pub struct Behaviour {
 /// A class of requests on which two versions differ.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Difference {
+    /// A request (and environment) in the class.
     pub witness: Witness,
+    /// What the old version runs on it.
     pub old: Behaviour,
+    /// What the new version runs on it.
     pub new: Behaviour,
 }
 
 /// The result of comparing two versions (PROTOCOL 1.7 equivalence).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diff {
+    /// Whether the two versions decide every request and environment the same (PROTOCOL 1.7).
     pub equivalent: bool,
     /// One witness for each distinct pair of behaviours that differ.
     pub differences: Vec<Difference>,

@@ -9,8 +9,11 @@ use serde::Serialize;
 /// Something worth a look in a pipeline (not an error: the pipeline loads and runs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// 0-based index of the step concerned (0 for [`FindingKind::NotAnalysed`]).
     pub step: usize,
+    /// What kind of finding.
     pub kind: FindingKind,
+    /// The finding in words, for an administrator.
     pub message: String,
 }
 

@@ -8,13 +8,16 @@ use std::collections::{BTreeMap, BTreeSet};
 /// A pipeline: the steps in the order they are evaluated (PROTOCOL 1.2).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Pipeline {
+    /// The steps, evaluated in this order; the first handling provider ends the pipeline.
     pub steps: Vec<Step>,
 }
 
 /// One step: predicates evaluated in order, then exactly one provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
+    /// The predicates, evaluated in order; the first `false` ends the step (PROTOCOL 1.2).
     pub predicates: Vec<Predicate>,
+    /// The provider that runs when every predicate is true.
     pub provider: Provider,
 }
 
@@ -24,13 +27,22 @@ pub struct Step {
 pub enum Predicate {
     /// True when the request path equals one of `paths` (ASCII case-insensitive).
     /// Every configuration key counts; keys are kept so printing is faithful.
-    UrlPath { paths: BTreeMap<String, String> },
+    UrlPath {
+        /// Configuration key → path; every key counts, keys kept for faithful printing.
+        paths: BTreeMap<String, String>,
+    },
     /// True when the request method equals `method` (ASCII case-insensitive).
-    HttpMethod { method: String },
+    HttpMethod {
+        /// The method to match, e.g. `POST` (configuration key `method`).
+        method: String,
+    },
     /// Always true.
     Always,
     /// True when `server_roles & roles != 0` (key `roles`, ours).
-    ServerRole { roles: u32 },
+    ServerRole {
+        /// The role bit mask (configuration key `roles`, an integer).
+        roles: u32,
+    },
     /// True when a cookie `MSCRMSession` exists and its value contains `ticket`.
     CookieExist,
     /// True when the client is loopback or inside `IfdInternalNetworkAddress`.
@@ -54,30 +66,46 @@ impl AuthenticationTypes {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type")]
 pub enum Provider {
+    /// `PassThroughAuthenticationProvider`: always handles, anonymously.
     PassThrough,
+    /// `RejectAuthenticationProvider`: never handles; the pipeline goes on.
     Reject,
+    /// `WindowsAuthenticationProvider`: handles when the Windows identity is a user of the organization MapOrg chose.
     Windows,
+    /// `AnyOrganizationWindowsAuthenticationProvider`: handles when the Windows identity is a user of any organization.
     AnyOrganizationWindows,
+    /// `ConfigDBWindowsAuthenticationProvider`: handles when the Windows identity is a deployment administrator.
     ConfigDbWindows,
+    /// `CrmPostAuthenticationProvider`: handles when the `MSCRMSession` cookie carries a valid, unexpired ticket for the organization.
     CrmPostAuthentication,
     /// Redirects to `url` (key `url`, ours).
     Redirect {
+        /// The redirect target, verbatim from the configuration.
         url: String,
     },
+    /// `CrmServiceRedirectAuthenticationProvider`: always redirects to `CrmServiceWsdl.aspx`.
     CrmServiceRedirect,
+    /// `IfdRedirectAuthenticationProvider`: always redirects to the IFD `signin.aspx`, with a return URL.
     IfdRedirect,
+    /// `Crm2006.SingleOrganizationSoapHeaderAuthenticationProvider`: the 2006 SOAP header authenticates the user to their default organization.
     SingleOrganizationSoapHeader,
+    /// `Crm2007.MultipleOrganizationSoapHeaderAuthenticationProvider`: the 2007 `CrmAuthenticationToken` header is valid for its `OrganizationName`.
     MultipleOrganizationSoapHeader {
+        /// The accepted `AuthenticationType`s (`authenticationType0`, `authenticationType1`, …); others are not handled.
         authentication_types: AuthenticationTypes,
     },
+    /// `Crm2007.CookieAndSoapHeaderAuthenticationProvider`: the token from the SOAP header (SDK) or the cookie (web) is valid.
     CookieAndSoapHeader,
 }
 
 /// Where a class lives: its namespace and assembly, for type strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClassInfo {
+    /// The .NET namespace, e.g. `Microsoft.Crm.Authentication`.
     pub namespace: &'static str,
+    /// The class name, e.g. `UrlPathPredicate`.
     pub class: &'static str,
+    /// The assembly, e.g. `Microsoft.Crm`.
     pub assembly: &'static str,
 }
 
@@ -91,29 +119,48 @@ pub const PUBLIC_KEY_TOKEN: &str = "31bf3856ad364e35";
 /// The kind of a predicate, without configuration: the closed set of PROTOCOL 1.3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum PredicateKind {
+    /// `UrlPathPredicate`.
     UrlPath,
+    /// `HttpMethodPredicate`.
     HttpMethod,
+    /// `AlwaysAuthenticationPredicate`.
     Always,
+    /// `ServerRolePredicate`.
     ServerRole,
+    /// `CookieExistPredicate`.
     CookieExist,
+    /// `InternalRequestAddressPredicate`.
     InternalRequestAddress,
+    /// `ExternalRequestAddressPredicate`.
     ExternalRequestAddress,
 }
 
 /// The kind of a provider, without configuration: the closed set of PROTOCOL 1.4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum ProviderKind {
+    /// `PassThroughAuthenticationProvider`.
     PassThrough,
+    /// `RejectAuthenticationProvider`.
     Reject,
+    /// `WindowsAuthenticationProvider`.
     Windows,
+    /// `AnyOrganizationWindowsAuthenticationProvider`.
     AnyOrganizationWindows,
+    /// `ConfigDBWindowsAuthenticationProvider`.
     ConfigDbWindows,
+    /// `CrmPostAuthenticationProvider`.
     CrmPostAuthentication,
+    /// `RedirectAuthenticationProvider`.
     Redirect,
+    /// `CrmServiceRedirectAuthenticationProvider`.
     CrmServiceRedirect,
+    /// `IfdRedirectAuthenticationProvider`.
     IfdRedirect,
+    /// `Crm2006.SingleOrganizationSoapHeaderAuthenticationProvider`.
     SingleOrganizationSoapHeader,
+    /// `Crm2007.MultipleOrganizationSoapHeaderAuthenticationProvider`.
     MultipleOrganizationSoapHeader,
+    /// `Crm2007.CookieAndSoapHeaderAuthenticationProvider`.
     CookieAndSoapHeader,
 }
 
@@ -231,6 +278,7 @@ pub trait BuiltIn: Copy + 'static {
 }
 
 impl Predicate {
+    /// The predicate's kind, without its configuration.
     pub fn kind(&self) -> PredicateKind {
         match self {
             Predicate::UrlPath { .. } => PredicateKind::UrlPath,
@@ -245,6 +293,7 @@ impl Predicate {
 }
 
 impl Provider {
+    /// The provider's kind, without its configuration.
     pub fn kind(&self) -> ProviderKind {
         match self {
             Provider::PassThrough => ProviderKind::PassThrough,
