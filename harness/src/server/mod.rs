@@ -37,15 +37,21 @@ pub mod defaults {
     use uuid::Uuid;
     /// The service account's PUID (it holds act-on-behalf).
     pub const SERVICE_ACCOUNT_PUID: &str = "0003BFFD5E5E0001";
+    /// The service account's CRM user id.
     pub const SERVICE_ACCOUNT_ID: Uuid = Uuid::from_u128(0x5e000000_0000_0000_0000_000000000001);
+    /// The service account's `fullname`.
     pub const SERVICE_ACCOUNT_NAME: &str = "ISV Service Account";
     /// The user to impersonate.
     pub const USER_PUID: &str = "0003BFFD00000B0B";
+    /// The impersonated user's CRM user id: the `CallerId` the client must send.
     pub const USER_ID: Uuid = Uuid::from_u128(0xb0b00000_0000_0000_0000_000000000002);
+    /// The impersonated user's `fullname`.
     pub const USER_NAME: &str = "Bob User";
     /// A user without act-on-behalf.
     pub const NO_PRIVILEGE_PUID: &str = "0003BFFD0000A1B0";
+    /// The organization's `OrganizationName`.
     pub const ORGANIZATION: &str = "Contoso";
+    /// The organization's `FriendlyName` (what the seed's client matches on, PROTOCOL 2.3).
     pub const ORGANIZATION_FRIENDLY_NAME: &str = "Contoso Ltd";
     /// The policy the discovery service returns.
     pub const POLICY: &str = "MBI_SSL";
@@ -54,16 +60,27 @@ pub mod defaults {
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
+    /// The configured address is not loopback; the mock never listens elsewhere.
     #[error("refusing to listen on {0}: the mock server binds loopback addresses only")]
     NotLoopback(SocketAddr),
+    /// Binding the listening socket failed (e.g. the port is taken).
     #[error("cannot listen on {addr}: {message}")]
-    Bind { addr: SocketAddr, message: String },
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The OS error, as text.
+        message: String,
+    },
+    /// The pipeline XML did not load; holds the [`crate::pipeline::ConfigError`] text.
     #[error("pipeline: {0}")]
     Pipeline(String),
+    /// The environment JSON did not parse; holds the parser's message.
     #[error("environment: {0}")]
     Environment(String),
+    /// A setting is out of range (e.g. a fault rate outside 0..=1).
     #[error("invalid setting: {0}")]
     Setting(String),
+    /// Reading the local address or serving failed, or shutdown took longer than 10 s.
     #[error("server: {0}")]
     Io(String),
 }
@@ -73,7 +90,9 @@ pub enum ServerError {
 pub struct ServerConfig {
     /// A loopback address; port 0 picks a free port.
     pub addr: SocketAddr,
+    /// The strategy and its pipelines (PROTOCOL 1.1, 1.6).
     pub deployment: Deployment<Pipeline>,
+    /// The environment: organizations, users, issued tickets, server roles, internal networks.
     pub env: Environment,
     /// How long an issued CRM ticket lives (server clock; whole seconds are rounded up).
     pub ticket_lifetime: Duration,

@@ -62,7 +62,9 @@ pub enum FaultSpelling {
 /// A fault the script answers a CrmService call with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ScriptedFault {
+    /// The error code written in the fault's `<detail><error><code>`.
     pub code: ErrorCode,
+    /// How the fault is spelled on the wire.
     pub spelling: FaultSpelling,
 }
 
@@ -70,6 +72,7 @@ pub struct ScriptedFault {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FaultPlan {
+    /// No scripted fault: every call reaches the mock's pipeline and service.
     #[default]
     None,
     /// Only the first CrmService call of the case.
@@ -82,39 +85,54 @@ pub enum FaultPlan {
 /// its tickets name (the service account's).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WlidAccount {
+    /// The user name the stand-in accepts (form field `username`).
     pub username: String,
+    /// The password the stand-in accepts (form field `password`).
     pub password: String,
+    /// The PUID (16 hex digits, PROTOCOL 2.6) its Windows Live tickets carry.
     pub puid: String,
 }
 
 /// One case's script.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Script {
+    /// Which CrmService calls get a scripted fault.
     pub faults: FaultPlan,
     /// The first CRM ticket issued expires right after it is issued (its `ExpirationDate`
     /// still says otherwise): the first call with it meets the pipeline's real 8004A101.
     pub expire_first_ticket: bool,
     /// Each CrmService call is answered this much later.
     pub service_delay: Duration,
+    /// The one account the Windows Live stand-in ([`WLID_PATH`]) knows.
     pub wlid: WlidAccount,
 }
 
 /// What a request asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Operation {
+    /// Discovery `RetrievePolicyRequest` (PROTOCOL 2.2).
     RetrievePolicy,
+    /// Discovery `RetrieveOrganizationsRequest`.
     RetrieveOrganizations,
+    /// Discovery `RetrieveCrmUserIdByExternalIdRequest`.
     RetrieveCrmUserIdByExternalId,
+    /// Discovery `RetrieveCrmTicketRequest`.
     RetrieveCrmTicket,
     /// A discovery request the recorder could not read.
     Discovery,
+    /// CrmService `Execute` (the `WhoAmI` request of the seed flow).
     WhoAmI,
+    /// CrmService `Retrieve`.
     Retrieve,
+    /// CrmService `Create`.
     Create,
     /// A CrmService request the recorder could not read.
     CrmService,
+    /// A `GET …?wsdl`.
     Wsdl,
+    /// A call to the Windows Live stand-in ([`WLID_PATH`]).
     WindowsLive,
+    /// A request to any other path.
     Other,
 }
 
@@ -133,9 +151,15 @@ impl Operation {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TicketSeen {
     /// The n-th ticket this case's server issued (from 1).
-    Issued { number: usize },
+    Issued {
+        /// Its number, from 1, in issue order.
+        number: usize,
+    },
     /// A ticket this server never issued (redacted).
-    Unknown { redacted: String },
+    Unknown {
+        /// The ticket's redacted short prefix (never the full value).
+        redacted: String,
+    },
 }
 
 /// A fault the server sent.
@@ -161,15 +185,22 @@ pub struct Exchange {
     pub seq: usize,
     /// Milliseconds since the case's server started.
     pub at_ms: u64,
+    /// The HTTP method, e.g. `POST`.
     pub method: String,
+    /// The request path, without the query.
     pub path: String,
+    /// What the request asked for.
     pub operation: Operation,
+    /// The request's SOAP version (from its `Content-Type`); `None` for WSDL, Windows Live
+    /// and other requests.
     pub soap: Option<SoapVersion>,
     /// The token's CRM ticket (CrmService calls).
     pub ticket: Option<TicketSeen>,
     /// The token's `CallerId` (CrmService calls).
     pub caller_id: Option<Uuid>,
+    /// The HTTP status of the reply.
     pub status: u16,
+    /// The fault in the reply, when it was not successful and carried a readable fault.
     pub fault: Option<FaultSent>,
     /// The number of the CRM ticket a `RetrieveCrmTicket` reply issued.
     pub issued: Option<usize>,
@@ -178,13 +209,17 @@ pub struct Exchange {
 /// Everything the server recorded in one case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseRecord {
+    /// The recorded exchanges, in arrival order (at most [`MAX_EXCHANGES`]).
     pub exchanges: Vec<Exchange>,
     /// Requests beyond [`MAX_EXCHANGES`], not recorded one by one.
     pub dropped: usize,
+    /// How many CRM tickets `RetrieveCrmTicket` replies issued.
     pub tickets_issued: usize,
     /// Windows Live tickets the stand-in issued.
     pub wlid_tickets: usize,
+    /// The mock's audit of data changes: owner and acting user of each created record.
     pub audit: Vec<AuditEntry>,
+    /// The mock's counters at the time of the record.
     pub stats: ServerStats,
 }
 

@@ -34,11 +34,17 @@ pub const PRUNE_GRACE: u64 = 3600;
 /// authenticated account (the service account).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
+    /// The id of the created record (returned as `CreateResult`).
     pub id: Uuid,
+    /// The entity's logical name, e.g. `contact`.
     pub entity: String,
+    /// The attributes of the `Create`, as (logical name, value) pairs in document order.
     pub attributes: Vec<(String, String)>,
+    /// Who owns the record: the impersonated caller (`CallerId`), else the acting user.
     pub owner: Uuid,
+    /// The authenticated account that did the work (the service account when impersonating).
     pub acting_user: Uuid,
+    /// The organization the request was authenticated for.
     pub organization: String,
     /// Server clock, seconds since 1970.
     pub at: u64,
@@ -47,6 +53,7 @@ pub struct AuditEntry {
 /// Counters, as `GET /_crmauth/stats` shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ServerStats {
+    /// Requests the server received.
     pub requests: u64,
     /// CRM tickets issued by RetrieveCrmTicket.
     pub tickets_issued: u64,
@@ -56,6 +63,7 @@ pub struct ServerStats {
     pub faults: u64,
     /// Faults injected by `--fault-rate` or the control endpoint.
     pub injected_faults: u64,
+    /// Records created (audit entries written, including those later dropped).
     pub changes: u64,
 }
 
