@@ -8,13 +8,21 @@ use crate::codec::fault::{ErrorCode, Fault};
 /// The step of the flow (PROTOCOL 2.3) or call an error happened in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Step {
+    /// Discovery `RetrievePolicyRequest` (flow step 2).
     RetrievePolicy,
+    /// Obtaining the service account's Windows Live ticket (flow step 3).
     AcquireTicket,
+    /// Discovery `RetrieveOrganizationsRequest` (flow step 4).
     RetrieveOrganizations,
+    /// Discovery `RetrieveCrmUserIdByExternalIdRequest` (flow step 4).
     RetrieveCrmUserId,
+    /// Discovery `RetrieveCrmTicketRequest` (flow step 5).
     RetrieveCrmTicket,
+    /// CrmService `Execute(WhoAmIRequest)` (flow step 6).
     WhoAmI,
+    /// CrmService `Retrieve` of a `systemuser` (flow step 6).
     RetrieveSystemUser,
+    /// CrmService `Create`.
     Create,
 }
 
@@ -40,28 +48,72 @@ pub enum ClientError {
     /// ticket where no retry applies). The fault is passed up unchanged
     /// (CLIENT-RETRY-ONLY-EXPIRED).
     #[error("{step}: SOAP fault {}{}", code_text(.fault), status_text(*.status))]
-    Fault { step: Step, status: u16, fault: Box<Fault> },
+    Fault {
+        /// The call that got the fault.
+        step: Step,
+        /// The HTTP status of the reply (500 for a real server's fault).
+        status: u16,
+        /// The fault as read, unchanged.
+        fault: Box<Fault>,
+    },
     /// Every attempt met an expired ticket (CLIENT-RETRY-BOUND).
     #[error("gave up after {attempts} attempts: the CRM ticket kept expiring (8004A101)")]
-    RetriesExhausted { attempts: u32, last: Box<Fault> },
+    RetriesExhausted {
+        /// Attempts made in all, the first included (equals `max_retries`).
+        attempts: u32,
+        /// The expired-ticket fault of the last attempt.
+        last: Box<Fault>,
+    },
     /// The call took longer than the configured timeout.
     #[error("{step}: no reply within {timeout:?}")]
-    Timeout { step: Step, timeout: Duration },
+    Timeout {
+        /// The call that timed out.
+        step: Step,
+        /// The configured per-call timeout.
+        timeout: Duration,
+    },
     /// An HTTP error status without a SOAP fault in the body.
     #[error("{step}: HTTP {status} without a SOAP fault")]
-    Http { step: Step, status: u16 },
+    Http {
+        /// The call that failed.
+        step: Step,
+        /// The HTTP status received.
+        status: u16,
+    },
     /// The reply is not the SOAP message expected (not XML, truncated, wrong message).
     #[error("{step}: not a valid SOAP reply (HTTP {status}): {detail}")]
-    NotSoap { step: Step, status: u16, detail: String },
+    NotSoap {
+        /// The call whose reply could not be read.
+        step: Step,
+        /// The HTTP status received.
+        status: u16,
+        /// What is wrong with the reply (the decode error, or the unexpected message).
+        detail: String,
+    },
     /// Connection refused, reset, or another transport failure.
     #[error("{step}: transport error: {message}")]
-    Transport { step: Step, message: String },
+    Transport {
+        /// The call that failed.
+        step: Step,
+        /// The transport's error, as text.
+        message: String,
+    },
     /// No organization has the configured `FriendlyName` (PROTOCOL 2.3 step 4).
     #[error("no organization has FriendlyName {friendly_name:?} (found: {available:?})")]
-    OrganizationNotFound { friendly_name: String, available: Vec<String> },
+    OrganizationNotFound {
+        /// The configured name, compared exactly.
+        friendly_name: String,
+        /// The `FriendlyName`s `RetrieveOrganizations` returned.
+        available: Vec<String>,
+    },
     /// A reply lacks what the flow needs (e.g. no `CrmTicket`).
     #[error("{step}: reply lacks {what}")]
-    Incomplete { step: Step, what: &'static str },
+    Incomplete {
+        /// The call whose reply is incomplete.
+        step: Step,
+        /// The missing element, e.g. `"CrmTicket"`.
+        what: &'static str,
+    },
     /// The Windows Live ticket could not be obtained.
     #[error("Windows Live ticket: {0}")]
     Acquire(String),

@@ -13,6 +13,7 @@ pub use crate::codec::wlid::{PassportTicketScheme, DEFAULT_SECRET};
 /// Obtains a Windows Live (Passport) ticket for a service account, given the discovery
 /// service's policy (PROTOCOL 2.3 step 3). Each call must return a fresh ticket.
 pub trait TicketAcquirer: Send + Sync {
+    /// A fresh ticket for `service_account` under `policy` (e.g. `MBI_SSL`); `Err` holds why not.
     fn acquire<'a>(
         &'a self,
         service_account: &'a str,

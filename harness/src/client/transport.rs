@@ -15,9 +15,13 @@ pub const MAX_REPLY_BYTES: usize = 4 << 20;
 /// One SOAP request: where, which operation, which SOAP version, and the envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SoapCall {
+    /// The endpoint URL, e.g. the discovery service or `OrganizationDetail.CrmServiceUrl`.
     pub url: String,
+    /// The SOAP action URI, e.g. the discovery service's [`crate::codec::discovery::SOAP_ACTION`].
     pub action: &'static str,
+    /// SOAP 1.1 or 1.2: decides the `Content-Type` and where the action goes.
     pub version: SoapVersion,
+    /// The envelope, serialized.
     pub body: String,
 }
 
@@ -36,24 +40,32 @@ impl SoapCall {
 /// An HTTP reply: status, `Content-Type` and body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpReply {
+    /// The HTTP status code.
     pub status: u16,
+    /// The `Content-Type` header, when present and valid text.
     pub content_type: Option<String>,
+    /// The body, at most [`MAX_REPLY_BYTES`].
     pub body: Vec<u8>,
 }
 
 /// A transport failure (the client adds the step and maps it to a `ClientError`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
+    /// The transport's timeout fired.
     #[error("timed out")]
     Timeout,
+    /// The reply body exceeded [`MAX_REPLY_BYTES`].
     #[error("reply larger than {MAX_REPLY_BYTES} bytes")]
     TooLarge,
+    /// Any other failure (connect, reset, protocol), as text; never holds a body.
     #[error("{0}")]
     Other(String),
 }
 
 /// Posts SOAP envelopes. Object safe, so clients hold an `Arc<dyn Transport>`.
 pub trait Transport: Send + Sync {
+    /// Posts `call` and returns the whole reply, whatever its status; `Err` only when the
+    /// transport fails.
     fn post(&self, call: SoapCall) -> BoxFuture<'_, Result<HttpReply, TransportError>>;
 }
 
