@@ -12,7 +12,9 @@ pub const SESSION_COOKIE: &str = "MSCRMSession";
 /// Limits for Cookie headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct CookieLimits {
+    /// Longest `Cookie` header accepted, in bytes.
     pub max_header_bytes: usize,
+    /// Most `name=value` pairs accepted in one header.
     pub max_cookies: usize,
 }
 
@@ -25,7 +27,9 @@ impl CookieLimits {
 /// `Debug`/serde output (they may be session tickets).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Cookie {
+    /// The cookie name, whitespace trimmed.
     pub name: String,
+    /// The value, trimmed and unquoted (redacted when shown).
     pub value: Secret,
 }
 
@@ -153,6 +157,7 @@ fn session_of(cookies: &[Cookie]) -> Result<Option<MsCrmSession>, DecodeError> {
 /// The decoded `MSCRMSession` value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MsCrmSession {
+    /// The `ticket` part, percent-decoded; never empty (redacted when shown).
     pub ticket: Ticket,
     /// Absent in the bare `ticket=<CrmTicket>` form.
     #[serde(default)]

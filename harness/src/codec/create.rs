@@ -67,7 +67,11 @@ pub static CREATE_RESPONSE: Definition = Definition {
 /// An entity to create: its logical name (`xsi:type`) and string attributes, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateRequest {
+    /// The entity's logical name, e.g. `task`: the `entity`'s `xsi:type` (2007 WebServices
+    /// namespace).
     pub entity_name: String,
+    /// (attribute name, text value) pairs: the `entity`'s child elements, in order; at most
+    /// [`MAX_ATTRIBUTES`].
     pub attributes: Vec<(String, String)>,
 }
 

@@ -22,39 +22,56 @@ pub const SOAP_ACTION: &str = "http://schemas.microsoft.com/crm/2007/CrmDiscover
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Credentials {
+    /// `PassportTicket` alone (Passport discovery, as in the seed).
     Passport {
+        /// `PassportTicket`: the Windows Live ticket (redacted when shown).
         passport_ticket: Ticket,
     },
+    /// `UserId` with `Password` (SPLA / IFD discovery).
     UserPassword {
+        /// `UserId`: the user name.
         user_id: String,
+        /// `Password` (redacted when shown).
         password: Secret,
     },
     /// No credential element: the caller is who IIS authenticated (AD discovery).
     Windows,
     /// Any other combination the WSDL allows (e.g. `UserId` alone, or all three).
     Mixed {
+        /// `PassportTicket`, when present.
         passport_ticket: Option<Ticket>,
+        /// `UserId`, when present.
         user_id: Option<String>,
+        /// `Password`, when present.
         password: Option<Secret>,
     },
 }
 
-/// A discovery request.
+/// A discovery request: the `Request` of `Execute`, by its `xsi:type` (PROTOCOL 2.2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum DiscoveryRequest {
+    /// `RetrievePolicyRequest`: no fields.
     RetrievePolicy,
+    /// `RetrieveOrganizationsRequest`.
     RetrieveOrganizations {
+        /// `PassportTicket` / `UserId` / `Password`.
         credentials: Credentials,
     },
+    /// `RetrieveCrmTicketRequest`.
     RetrieveCrmTicket {
+        /// `OrganizationName` (optional in the WSDL; required by this decoder).
         organization_name: String,
+        /// `PassportTicket` / `UserId` / `Password`.
         credentials: Credentials,
     },
     /// CRM Online only (absent from the on-premise WSDL); modelled as the seed shows.
     RetrieveCrmUserIdByExternalId {
+        /// `ExternalId`: the user's PUID (16 hex digits, PROTOCOL 2.6).
         external_id: String,
+        /// `PassportTicket`: the service account's Windows Live ticket.
         passport_ticket: Ticket,
+        /// `OrganizationName`.
         organization_name: String,
     },
 }
@@ -62,37 +79,51 @@ pub enum DiscoveryRequest {
 /// `OrganizationDetail` (field order as in the WSDL).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrganizationDetail {
+    /// `OrganizationId` (GUID, required).
     pub organization_id: Uuid,
+    /// `OrganizationName`: the unique name a `CrmAuthenticationToken` carries.
     #[serde(default)]
     pub organization_name: Option<String>,
+    /// `FriendlyName`: the display name the seed's client matches on (PROTOCOL 2.3).
     #[serde(default)]
     pub friendly_name: Option<String>,
+    /// `CrmMetadataServiceUrl`.
     #[serde(default)]
     pub crm_metadata_service_url: Option<String>,
+    /// `CrmServiceUrl`: where the client sends CrmService calls.
     #[serde(default)]
     pub crm_service_url: Option<String>,
+    /// `WebApplicationUrl`.
     #[serde(default)]
     pub web_application_url: Option<String>,
 }
 
-/// A discovery response.
+/// A discovery response: the `Response` of `ExecuteResponse`, by its `xsi:type`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum DiscoveryResponse {
+    /// `RetrievePolicyResponse`.
     RetrievePolicy {
+        /// `Policy`, e.g. `MBI_SSL` (optional in the WSDL).
         policy: Option<String>,
     },
     /// An absent `OrganizationDetails` decodes as an empty list.
     RetrieveOrganizations {
+        /// `OrganizationDetails`: each `OrganizationDetail`, in document order.
         organization_details: Vec<OrganizationDetail>,
     },
+    /// `RetrieveCrmTicketResponse`.
     RetrieveCrmTicket {
+        /// `CrmTicket`: the ticket for the `CrmAuthenticationToken` (redacted when shown).
         crm_ticket: Option<Ticket>,
+        /// `OrganizationDetail` of the organization the ticket is for.
         organization_detail: Option<OrganizationDetail>,
         /// A string, as in the WSDL.
         expiration_date: Option<String>,
     },
+    /// `RetrieveCrmUserIdByExternalIdResponse` (CRM Online only, as the seed shows).
     RetrieveCrmUserIdByExternalId {
+        /// `CrmUserId`: the user's CRM id (GUID), the `CallerId` to impersonate.
         crm_user_id: Uuid,
     },
 }
@@ -101,7 +132,9 @@ pub enum DiscoveryResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DiscoveryMessage {
+    /// An `Execute` request.
     Request(DiscoveryRequest),
+    /// An `ExecuteResponse`.
     Response(DiscoveryResponse),
 }
 

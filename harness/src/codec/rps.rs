@@ -12,8 +12,11 @@ use super::xml::{DecodeError, DecodeErrorKind};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "u32", into = "u32")]
 pub enum RpsAuthState {
+    /// 0: the user is not signed in to Windows Live.
     No = 0,
+    /// 1: the user is signed in.
     Yes = 1,
+    /// 2: unknown; a silent authentication may tell (PROTOCOL 2.6).
     Maybe = 2,
 }
 
@@ -39,9 +42,13 @@ impl From<RpsAuthState> for u32 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "u32", into = "u32")]
 pub enum RpsTicketType {
+    /// 1: WebSSO.
     WebSso = 1,
+    /// 2: Compact.
     Compact = 2,
+    /// 3: AuthCookie.
     AuthCookie = 3,
+    /// 4: SecAuthCookie.
     SecAuthCookie = 4,
 }
 
@@ -101,8 +108,11 @@ impl fmt::Display for Puid {
 /// A validated RPS ticket's properties. `issue_instant` is seconds since 1970.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RpsTicket {
+    /// The ticket's type.
     pub ticket_type: RpsTicketType,
+    /// `HexPUID`: the user's PUID.
     pub hex_puid: Puid,
+    /// `IssueInstant`, seconds since 1970 (UTC).
     pub issue_instant: u64,
 }
 
@@ -110,7 +120,9 @@ pub struct RpsTicket {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "validation", rename_all = "snake_case")]
 pub enum TicketValidation {
+    /// The ticket validated; its properties.
     Valid(RpsTicket),
+    /// The ticket failed validation.
     Invalid,
 }
 
@@ -144,7 +156,9 @@ pub fn decide(state: RpsAuthState, ticket: Option<&TicketValidation>) -> RpsDeci
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RpsInput {
+    /// `RPSAuthState` of the request.
     pub auth_state: RpsAuthState,
+    /// The ticket's validation result; `None` when the request has no ticket.
     #[serde(default)]
     pub ticket: Option<TicketValidation>,
 }

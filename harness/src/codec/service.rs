@@ -23,11 +23,15 @@ pub const ACTION_RETRIEVE: &str = "http://schemas.microsoft.com/crm/2007/WebServ
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum ServiceRequest {
+    /// `Execute` with a `WhoAmIRequest` and no optional parameters.
     WhoAmI,
     /// The `Retrieve` operation with a `ColumnSet` of attribute names.
     Retrieve {
+        /// `entityName`: the entity's logical name, e.g. `systemuser`.
         entity_name: String,
+        /// `id`: the record's GUID.
         id: Uuid,
+        /// The `ColumnSet`'s `Attributes`, e.g. `["fullname"]`.
         columns: Vec<String>,
     },
 }
@@ -47,15 +51,24 @@ impl ServiceRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "value")]
 pub enum OptionalParameter {
+    /// `CallPriorityOptionalParameter`: its `Value` (int).
     CallPriority(i32),
+    /// `CreateDuplicatesOptionalParameter`: its `Value` (boolean).
     CreateDuplicates(bool),
+    /// `ExportIdsOptionalParameter`: its `Value` (boolean).
     ExportIds(bool),
+    /// `OfflineDataOptionalParameter`.
     OfflineData {
+        /// `Name`, when present.
         name: Option<String>,
+        /// `Value`, when present.
         value: Option<String>,
     },
+    /// `PersistInSyncOptionalParameter`: its `Value` (boolean).
     PersistInSync(bool),
+    /// `RegardingObjectIdOptionalParameter`: its `Value` (GUID).
     RegardingObjectId(Uuid),
+    /// `RequestIdOptionalParameter`: its `Value` (GUID).
     RequestId(Uuid),
     /// An entry with `xsi:nil="true"` (the WSDL's entries are nillable).
     Nil,
@@ -77,9 +90,19 @@ pub enum ColumnSetBase {
 pub enum ServiceCall {
     /// `Execute(WhoAmIRequest)`; an absent `OptionalParameters` reads as empty (ours, see
     /// docs/codecs.md).
-    WhoAmI { optional_parameters: Vec<OptionalParameter> },
+    WhoAmI {
+        /// The request's `OptionalParameters`, in document order.
+        optional_parameters: Vec<OptionalParameter>,
+    },
     /// `Retrieve`; `column_set` None when `columnSet` is absent or nil.
-    Retrieve { entity_name: Option<String>, id: Uuid, column_set: Option<ColumnSetBase> },
+    Retrieve {
+        /// `entityName` (optional in the WSDL).
+        entity_name: Option<String>,
+        /// `id`: the record's GUID (required).
+        id: Uuid,
+        /// `columnSet`.
+        column_set: Option<ColumnSetBase>,
+    },
 }
 
 impl From<&ServiceRequest> for ServiceCall {
@@ -99,13 +122,18 @@ impl From<&ServiceRequest> for ServiceCall {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum ServiceResponse {
+    /// `ExecuteResponse` with a `WhoAmIResponse`.
     WhoAmI {
+        /// `UserId`: the authenticated user's CRM id.
         user_id: Uuid,
+        /// `BusinessUnitId`.
         business_unit_id: Uuid,
+        /// `OrganizationId`.
         organization_id: Uuid,
     },
     /// `RetrieveResult` of `xsi:type` `systemuser`; other attributes are skipped.
     RetrieveSystemUser {
+        /// The `fullname` attribute, when present.
         fullname: Option<String>,
     },
 }

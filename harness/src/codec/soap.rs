@@ -13,8 +13,10 @@ pub const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
 /// The SOAP version of an envelope; JSON `"1.1"` / `"1.2"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SoapVersion {
+    /// SOAP 1.1: envelope namespace [`SOAP11_NS`].
     #[serde(rename = "1.1")]
     V11,
+    /// SOAP 1.2: envelope namespace [`SOAP12_NS`].
     #[serde(rename = "1.2")]
     V12,
 }
@@ -49,8 +51,11 @@ impl SoapVersion {
 /// A parsed envelope: version, header blocks and the children of `Body`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
+    /// The version, from the `Envelope` element's namespace.
     pub version: SoapVersion,
+    /// The child elements of `Header`, in order (empty when there is no `Header`).
     pub headers: Vec<Element>,
+    /// The child elements of `Body`, in order.
     pub body: Vec<Element>,
     /// The whole parsed document, for readers that need document-wide semantics.
     pub root: Element,
