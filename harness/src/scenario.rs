@@ -12,11 +12,17 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
+    /// The strategy (`OnPremise`, `IFD`, `Passport`; PROTOCOL 1.1).
     pub strategy: Strategy,
+    /// The authentication pipeline's XML (`CrmAuthentication` or `CrmPassport`), relative
+    /// to the file.
     pub pipeline: PathBuf,
+    /// The `CrmPostAuthentication` pipeline's XML (IFD), relative to the file.
     #[serde(default)]
     pub post_pipeline: Option<PathBuf>,
+    /// The environment JSON, relative to the file.
     pub env: PathBuf,
+    /// The requests and their expected outcomes.
     pub scenarios: Vec<Scenario>,
 }
 
@@ -25,18 +31,26 @@ pub struct ScenarioFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
+    /// Its name, shown in reports and at the head of a mismatch.
     pub name: String,
+    /// The request to evaluate.
     pub request: Request,
+    /// Outcome JSON keys and the values they must have.
     pub expect: Map<String, Value>,
 }
 
 /// A loaded table: pipelines parsed, compiled, and the environment read.
 #[derive(Debug, Clone)]
 pub struct ScenarioTable {
+    /// The scenario file it was loaded from.
     pub path: PathBuf,
+    /// The deployment as parsed, for the reference interpreter ([`Engine::Reference`]).
     pub reference: Deployment<Pipeline>,
+    /// The same deployment compiled, for the engine ([`Engine::Compiled`]).
     pub compiled: Deployment<CompiledPipeline>,
+    /// The environment every scenario runs in.
     pub env: Environment,
+    /// The scenarios, in file order.
     pub scenarios: Vec<Scenario>,
 }
 
@@ -44,7 +58,9 @@ pub struct ScenarioTable {
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {message}")]
 pub struct ScenarioError {
+    /// The file that failed (the scenario file or one it names).
     pub path: PathBuf,
+    /// What went wrong: the I/O, JSON or pipeline error, as text.
     pub message: String,
 }
 

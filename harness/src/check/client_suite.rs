@@ -17,12 +17,17 @@ use crate::server::{self, defaults, AuditEntry, Control, ServerConfig, ServerSta
 /// What the cases need to know about the server's environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConformanceSettings {
+    /// PUID (16 hex digits) of the service account, which holds act-on-behalf.
     pub service_account_puid: String,
+    /// `FriendlyName` of the organization the flow picks (PROTOCOL 2.3 step 4).
     pub organization_friendly_name: String,
+    /// PUID of the user to impersonate.
     pub user_puid: String,
     /// The impersonated user's CRM id, when known: the flow must put it in `CallerId`.
     pub expected_user_id: Option<Uuid>,
+    /// The client's `max_retries` (attempts in all) and the bound CLIENT-RETRY-BOUND checks.
     pub max_retries: u32,
+    /// Timeout of each HTTP call, of the client and of the cases' control requests.
     pub timeout: Duration,
     /// Shared secret of the Windows Live ticket scheme the server accepts.
     pub passport_secret: String,
@@ -50,7 +55,9 @@ pub struct ClientCaseResult {
     pub id: &'static str,
     /// The PROTOCOL section.
     pub section: &'static str,
+    /// What the case checks, in words.
     pub title: String,
+    /// `Ok` when it passed; `Err` says what the server or client did instead.
     pub outcome: Result<(), String>,
 }
 

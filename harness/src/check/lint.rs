@@ -95,7 +95,9 @@ pub fn arb_lint_pipeline() -> impl Strategy<Value = Pipeline> {
 /// Two versions of a pipeline; printed as XML in counterexamples.
 #[derive(Clone)]
 pub struct LintCase {
+    /// The version before.
     pub old: Pipeline,
+    /// The version after.
     pub new: Pipeline,
 }
 

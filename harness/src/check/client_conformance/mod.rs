@@ -23,18 +23,32 @@ pub const EXIT_NOT_IMPLEMENTED: i32 = 89;
 /// The cases, by stable ID.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum CaseId {
+    /// `CC-HAPPY-PATH`: the flow, then one Create owned by the user, acted by the service account.
     HappyPath,
+    /// `CC-EXPIRED-ONCE`: the first CrmService call gets 8004A101; one new ticket, then success.
     ExpiredOnce,
+    /// `CC-EXPIRED-ALWAYS`: every CrmService call gets 8004A101; bounded retries, then give up.
     ExpiredAlways,
+    /// `CC-FAULT-8004A104`: organization disabled; no retry.
     Fault8004A104,
+    /// `CC-FAULT-80040220`: privilege denied; no retry.
     Fault80040220,
+    /// `CC-FAULT-8004A110`: cannot act on behalf of another user; no retry.
     Fault8004A110,
+    /// `CC-DECOY-80040216`: `8004A101` only in `faultstring` and `description`; no retry.
     Decoy80040216,
+    /// `CC-EXPIRED-SOAP12`: 8004A101 in a SOAP 1.2 fault; retried.
     ExpiredSoap12,
+    /// `CC-EXPIRED-PREFIXES`: 8004A101 with other prefixes; retried.
     ExpiredPrefixes,
+    /// `CC-EXPIRED-LOWERCASE`: 8004A101 as `0x8004a101`; retried.
     ExpiredLowerCase,
+    /// `CC-EXPIRED-WHITESPACE`: 8004A101 with whitespace, `description` first; retried.
     ExpiredWhitespace,
+    /// `CC-EXPIRES-BEFORE-CALL`: the first ticket expires before its first use (the
+    /// pipeline's own 8004A101); retried.
     ExpiresBeforeCall,
+    /// `CC-SLOW-SERVER`: every CrmService reply comes [`SLOW_DELAY`] late; success.
     SlowServer,
 }
 
@@ -89,19 +103,28 @@ pub enum Expectation {
 /// What the scripted server does in a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scenario {
+    /// Which CrmService calls get a scripted fault.
     pub faults: FaultPlan,
+    /// Whether the first CRM ticket expires right after it is issued.
     pub expire_first_ticket: bool,
+    /// How late each CrmService reply comes.
     pub service_delay: Duration,
 }
 
 /// One case: ID, PROTOCOL section and invariant, title, script, expectation.
 #[derive(Debug, Clone, Copy)]
 pub struct CaseSpec {
+    /// The stable ID.
     pub id: CaseId,
+    /// The PROTOCOL section the case tests, e.g. `"2.3"`.
     pub section: &'static str,
+    /// The PROTOCOL 3 invariant ID the case tests, e.g. `"CLIENT-RETRY-BOUND"`.
     pub invariant: &'static str,
+    /// One line saying what happens and what is expected.
     pub title: &'static str,
+    /// What the scripted server does.
     pub scenario: Scenario,
+    /// What a conforming client does.
     pub expect: Expectation,
 }
 

@@ -14,13 +14,18 @@ use crate::server::script::{CaseRecord, Exchange, TicketSeen};
 /// Counts of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Summary {
+    /// Cases with verdict `Pass`.
     pub passed: usize,
+    /// Cases with verdict `Fail`.
     pub failed: usize,
+    /// Cases with verdict `Skip` (client exit 89 without `--strict`).
     pub skipped: usize,
+    /// Cases with verdict `Error` (could not run).
     pub errors: usize,
 }
 
 impl Summary {
+    /// Counts the verdicts of `results`.
     pub fn of(results: &[CaseResult]) -> Self {
         let mut s = Summary::default();
         for r in results {

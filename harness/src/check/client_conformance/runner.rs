@@ -36,6 +36,7 @@ impl Default for RunSettings {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum ClientExit {
+    /// Exited normally with this code (0 = success, 89 = not implemented).
     Code(i32),
     /// Killed by a signal (not by the runner).
     Signal(i32),
@@ -50,6 +51,7 @@ fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
 }
 
 impl ClientExit {
+    /// Whether the client exited 0.
     pub fn is_success(&self) -> bool {
         matches!(self, ClientExit::Code(0))
     }
@@ -71,13 +73,20 @@ impl std::fmt::Display for ClientExit {
 /// The result of one case.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseResult {
+    /// The case's stable ID, e.g. `CC-HAPPY-PATH`.
     pub id: &'static str,
+    /// The PROTOCOL section the case tests.
     pub section: &'static str,
+    /// The PROTOCOL 3 invariant ID the case tests.
     pub invariant: &'static str,
+    /// The case's one-line title.
     pub title: &'static str,
+    /// The verdict, judged from the record and the exit only.
     #[serde(flatten)]
     pub verdict: Verdict,
+    /// How the client ended; `None` when it never ran (the server did not start).
     pub exit: Option<ClientExit>,
+    /// Wall time of the case, server start to verdict (JSON `duration_s`, seconds).
     #[serde(serialize_with = "secs")]
     #[serde(rename = "duration_s")]
     pub duration: Duration,
@@ -90,12 +99,17 @@ pub struct CaseResult {
 /// Why a run could not start at all.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// The client command is empty (or only whitespace).
     #[error("the client command is empty")]
     EmptyCommand,
+    /// The client command cannot be split into words (e.g. an unbalanced quote); holds
+    /// the splitter's message.
     #[error("the client command cannot be split into words: {0}")]
     BadCommand(String),
+    /// [`RunSettings::max_retries`] is 0 (the bound must be at least 1).
     #[error("--max-retries must be at least 1")]
     BadBound,
+    /// The tokio runtime could not be built; holds its error.
     #[error("cannot start the async runtime: {0}")]
     Runtime(String),
 }

@@ -88,7 +88,9 @@ impl Rule {
 /// A broken rule and what the record shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Violation {
+    /// The rule broken.
     pub rule: Rule,
+    /// What the record shows, in words (tickets by number).
     pub detail: String,
 }
 
@@ -96,22 +98,27 @@ pub struct Violation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "result", rename_all = "lowercase")]
 pub enum Verdict {
+    /// Every rule held.
     Pass,
     /// Every rule that failed, in the order checked.
     Fail {
+        /// The broken rules, at least one.
         violations: Vec<Violation>,
     },
     /// The client exited 89 (not implemented), without `--strict`.
     Skip {
+        /// Why, for the report.
         reason: String,
     },
     /// The case could not run (the server did not start).
     Error {
+        /// What went wrong, e.g. the server's start error.
         message: String,
     },
 }
 
 impl Verdict {
+    /// The short label in the text report: `pass`, `FAIL`, `skip` or `ERROR`.
     pub fn label(&self) -> &'static str {
         match self {
             Verdict::Pass => "pass",
