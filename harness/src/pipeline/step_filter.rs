@@ -58,6 +58,7 @@ fn unconstrained(pipeline: &Pipeline, constrained: impl Fn(&Predicate) -> bool) 
 #[derive(Debug, Clone, Default)]
 struct CaselessSet {
     values: Box<[Box<str>]>,
+    lengths: caseless::Lengths,
 }
 
 impl CaselessSet {
@@ -65,13 +66,17 @@ impl CaselessSet {
         let mut values: Vec<Box<str>> = values.map(|v| v.to_ascii_lowercase().into()).collect();
         values.sort_unstable_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
         values.dedup();
-        CaselessSet { values: values.into_boxed_slice() }
+        let lengths = caseless::Lengths::of(values.iter().map(|v| &**v));
+        CaselessSet { values: values.into_boxed_slice(), lengths }
     }
 
-    /// The index of `v`, or `None` when it is in no predicate: a scan of the values of
-    /// its length when there are few values, else a binary search.
+    /// The index of `v`, or `None` when it is in no predicate: none when no value has its
+    /// length, else a scan when there are few values, else a binary search.
     #[inline]
     fn find(&self, v: &str) -> Option<usize> {
+        if !self.lengths.may_contain(v) {
+            return None;
+        }
         let values = &self.values;
         if values.len() <= 16 {
             return values.iter().position(|x| caseless::eq(x, v));
