@@ -219,15 +219,14 @@ impl CompiledPipeline {
             address.is_internal(&env.ifd_internal_network_address, request.request.client_address)
         };
         let cx = Context { request, env, scope };
-        // The step and the provider's result, the outcome built once from them.
-        let stopped = filter.candidates(request, env, internal).find_map(|s| {
-            let result = providers::authenticate(&self.steps[s].provider, cx);
-            result.stops().then_some((s, result))
-        });
-        match stopped {
-            Some((s, result)) => Outcome::from_provider(s, self.steps[s].provider.kind(), result),
-            None => Outcome::NOT_HANDLED,
+        for s in filter.candidates(request, env, internal) {
+            let provider = &self.steps[s].provider;
+            let result = providers::authenticate(provider, cx);
+            if result.stops() {
+                return Outcome::from_provider(s, provider.kind(), result);
+            }
         }
+        Outcome::NOT_HANDLED
     }
 
     /// The walk untraced evaluation takes.
