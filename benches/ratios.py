@@ -12,6 +12,7 @@ scan (token <= 2x, streaming fault reader <= 3x); and the mock / bare axum handl
 """
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -47,8 +48,17 @@ def table(est, group, num, den, label):
         print()
 
 
-# `Walk::FILTER_FROM_STEPS` (harness/src/pipeline/engine.rs): the filter from this many steps.
-FILTER_FROM_STEPS = 9
+def filter_from_steps():
+    """`Walk::FILTER_FROM_STEPS` (harness/src/pipeline/engine.rs): the filter from this many
+    steps, read from the source so the table follows the engine."""
+    src = (Path(__file__).resolve().parent.parent / "harness/src/pipeline/engine.rs").read_text()
+    m = re.search(r"const FILTER_FROM_STEPS: usize = (\d+);", src)
+    if m is None:
+        sys.exit("ratios.py: Walk::FILTER_FROM_STEPS not found in harness/src/pipeline/engine.rs")
+    return int(m.group(1))
+
+
+FILTER_FROM_STEPS = filter_from_steps()
 
 
 def chosen_walk(est, group):

@@ -64,6 +64,31 @@ fn same_word(x: u64, y: u64) -> bool {
     x == y || fold(x) == fold(y)
 }
 
+/// The lengths of a set of strings, as one bit each (lengths from 63 on share the last
+/// bit), so that a string whose length no member has is rejected by one test before any
+/// byte is compared. Equality ignoring ASCII case keeps the length (ASCII letters only), so
+/// [`Lengths::may_contain`] false means no member is [`eq`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lengths(u64);
+
+impl Lengths {
+    #[inline(always)]
+    fn bit(len: usize) -> u64 {
+        1 << len.min(63)
+    }
+
+    /// The lengths of `values`.
+    pub fn of<'v>(values: impl IntoIterator<Item = &'v str>) -> Self {
+        Lengths(values.into_iter().fold(0, |m, v| m | Self::bit(v.len())))
+    }
+
+    /// Whether some member may have `s`'s length (false: none is `eq` to `s`).
+    #[inline(always)]
+    pub fn may_contain(self, s: &str) -> bool {
+        self.0 & Self::bit(s.len()) != 0
+    }
+}
+
 /// Whether `s` starts with `prefix`, ignoring ASCII case.
 #[inline]
 pub fn starts_with(s: &str, prefix: &str) -> bool {
@@ -106,7 +131,37 @@ mod tests {
         assert!(!starts_with("é", "\u{c3}"));
     }
 
+    #[test]
+    fn lengths_reject_only_strings_of_no_member_length() {
+        let set = ["/a", "/MSCRMServices/2007/CrmService.asmx", &"x".repeat(63), ""];
+        let lengths = Lengths::of(set);
+        for s in ["/A", "/b", "/mscrmservices/2007/crmservice.asmx", "", &"y".repeat(63)] {
+            assert!(lengths.may_contain(s), "{s:?}");
+        }
+        // Long strings share the last bit: a maybe, never a wrong no.
+        assert!(lengths.may_contain(&"z".repeat(200)));
+        for s in ["/ab", "/", &"x".repeat(62)] {
+            assert!(!lengths.may_contain(s), "{s:?}");
+            assert!(!set.iter().any(|m| eq(m, s)), "{s:?}");
+        }
+        assert!(!Lengths::default().may_contain(""));
+    }
+
     proptest! {
+        #[test]
+        fn a_member_is_never_rejected(
+            set in proptest::collection::vec("[a-zA-Z/é]{0,70}", 0..6),
+            s in "[a-zA-Z/é]{0,70}",
+        ) {
+            let lengths = Lengths::of(set.iter().map(String::as_str));
+            if set.iter().any(|m| eq(m, &s)) {
+                prop_assert!(lengths.may_contain(&s));
+            }
+            for m in &set {
+                prop_assert!(lengths.may_contain(m));
+            }
+        }
+
         #[test]
         fn agrees_with_the_standard_library(
             a in "[a-zA-Z@\\[`{0-9/\\\\é ]{0,40}",

@@ -13,6 +13,7 @@
 
 use super::caseless;
 use super::model::{Pipeline, Predicate, PredicateKind, Provider};
+use super::network::AddressClass;
 use super::outcome::{NoObserver, Observer, Outcome, Trace};
 use super::providers::{self, Context};
 use super::request::{Environment, PreparedRequest, Scope};
@@ -78,8 +79,8 @@ struct CompiledStep {
 
 #[derive(Debug, Clone)]
 enum CompiledPredicate {
-    /// Distinct paths, compared ASCII case-insensitively.
-    UrlPath(Box<[Box<str>]>),
+    /// Distinct paths, compared ASCII case-insensitively, after their lengths.
+    UrlPath(caseless::Lengths, Box<[Box<str>]>),
     HttpMethod(Box<str>),
     Always,
     ServerRole(u32),
@@ -98,7 +99,8 @@ impl CompiledPredicate {
                         set.push(path.as_str().into());
                     }
                 }
-                CompiledPredicate::UrlPath(set.into_boxed_slice())
+                let lengths = caseless::Lengths::of(set.iter().map(|p| &**p));
+                CompiledPredicate::UrlPath(lengths, set.into_boxed_slice())
             }
             Predicate::HttpMethod { method } => {
                 CompiledPredicate::HttpMethod(method.as_str().into())
@@ -113,7 +115,7 @@ impl CompiledPredicate {
 
     fn kind(&self) -> PredicateKind {
         match self {
-            CompiledPredicate::UrlPath(_) => PredicateKind::UrlPath,
+            CompiledPredicate::UrlPath(..) => PredicateKind::UrlPath,
             CompiledPredicate::HttpMethod(_) => PredicateKind::HttpMethod,
             CompiledPredicate::Always => PredicateKind::Always,
             CompiledPredicate::ServerRole(_) => PredicateKind::ServerRole,
@@ -123,24 +125,22 @@ impl CompiledPredicate {
         }
     }
 
-    /// Whether the predicate holds; `internal` caches the request's address class for the
-    /// rest of this evaluation (it depends only on the request and the environment).
+    /// Whether the predicate holds; `address` is the request's address class, classified
+    /// at most once for the request (it depends only on the request and the environment).
     #[inline]
     fn holds(
         &self,
         request: &PreparedRequest,
         env: &Environment,
-        internal: &mut Option<bool>,
+        address: &mut AddressClass,
     ) -> bool {
         let mut is_internal = || {
-            *internal.get_or_insert_with(|| {
-                env.ifd_internal_network_address.is_internal(request.request.client_address)
-            })
+            address.is_internal(&env.ifd_internal_network_address, request.request.client_address)
         };
         match self {
-            CompiledPredicate::UrlPath(paths) => {
+            CompiledPredicate::UrlPath(lengths, paths) => {
                 let path = request.path();
-                paths.iter().any(|p| caseless::eq(p, path))
+                lengths.may_contain(path) && paths.iter().any(|p| caseless::eq(p, path))
             }
             CompiledPredicate::HttpMethod(m) => caseless::eq(m, &request.request.method),
             CompiledPredicate::Always => true,
@@ -213,18 +213,20 @@ impl CompiledPipeline {
         request: &'a PreparedRequest,
         env: &'a Environment,
         scope: Scope<'a>,
+        address: &mut AddressClass,
     ) -> Outcome<'a> {
-        let internal =
-            || env.ifd_internal_network_address.is_internal(request.request.client_address);
+        let internal = || {
+            address.is_internal(&env.ifd_internal_network_address, request.request.client_address)
+        };
         let cx = Context { request, env, scope };
-        filter
-            .candidates(request, env, internal)
-            .find_map(|s| {
-                let provider = &self.steps[s].provider;
-                let result = providers::authenticate(provider, cx);
-                result.stops().then(|| Outcome::from_provider(s, provider.kind(), result))
-            })
-            .unwrap_or(Outcome::NOT_HANDLED)
+        for s in filter.candidates(request, env, internal) {
+            let provider = &self.steps[s].provider;
+            let result = providers::authenticate(provider, cx);
+            if result.stops() {
+                return Outcome::from_provider(s, provider.kind(), result);
+            }
+        }
+        Outcome::NOT_HANDLED
     }
 
     /// The walk untraced evaluation takes.
@@ -276,17 +278,30 @@ impl CompiledPipeline {
         scope: Scope<'a>,
         observer: &mut O,
     ) -> Outcome<'a> {
+        self.evaluate_classifying(request, env, scope, &mut AddressClass::default(), observer)
+    }
+
+    /// [`CompiledPipeline::evaluate_observed`] with the request's address class shared with
+    /// the deployment's other pipeline: `address` must be new for this request and
+    /// environment, or come from evaluating another pipeline on both.
+    pub fn evaluate_classifying<'a, O: Observer>(
+        &'a self,
+        request: &'a PreparedRequest,
+        env: &'a Environment,
+        scope: Scope<'a>,
+        address: &mut AddressClass,
+        observer: &mut O,
+    ) -> Outcome<'a> {
         if !O::OBSERVES {
             if let Some(filter) = self.unmutated_filter() {
-                return self.evaluate_filtered(filter, request, env, scope);
+                return self.evaluate_filtered(filter, request, env, scope, address);
             }
         }
         #[cfg(feature = "mutants")]
         let mut last_handled = None;
-        let mut internal = None;
         'steps: for (s, step) in self.steps.iter().enumerate() {
             for (i, predicate) in step.predicates.iter().enumerate() {
-                let result = predicate.holds(request, env, &mut internal);
+                let result = predicate.holds(request, env, address);
                 observer.predicate(s, i, predicate.kind(), result);
                 if !result {
                     #[cfg(feature = "mutants")]

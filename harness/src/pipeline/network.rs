@@ -35,13 +35,55 @@ impl InternalNetwork {
     /// Whether `addr` is inside one of the ranges (an IPv4-mapped IPv6 address counts as
     /// its IPv4 address).
     pub fn contains(&self, addr: IpAddr) -> bool {
-        let addr = canonical(addr);
-        self.ranges.iter().any(|r| r.contains(&addr))
+        self.contains_canonical(canonical(addr))
+    }
+
+    /// [`InternalNetwork::contains`] of an address already [`canonical`]: the address
+    /// agrees with a range's address on the range's mask, as `IpNet::contains` decides
+    /// (`network <= addr <= broadcast`; tested against it), without its generic dispatch.
+    #[inline]
+    fn contains_canonical(&self, addr: IpAddr) -> bool {
+        match addr {
+            IpAddr::V4(a) => {
+                let a = u32::from(a);
+                self.ranges.iter().any(|r| match r {
+                    IpNet::V4(n) => (a ^ u32::from(n.addr())) & u32::from(n.netmask()) == 0,
+                    IpNet::V6(_) => false,
+                })
+            }
+            IpAddr::V6(a) => {
+                let a = u128::from(a);
+                self.ranges.iter().any(|r| match r {
+                    IpNet::V6(n) => (a ^ u128::from(n.addr())) & u128::from(n.netmask()) == 0,
+                    IpNet::V4(_) => false,
+                })
+            }
+        }
     }
 
     /// PROTOCOL 1.3 `InternalRequestAddressPredicate`: loopback, or inside a range.
     pub fn is_internal(&self, addr: IpAddr) -> bool {
-        canonical(addr).is_loopback() || self.contains(addr)
+        let addr = canonical(addr);
+        addr.is_loopback() || self.contains_canonical(addr)
+    }
+}
+
+/// A request's address class (PROTOCOL 1.3 `InternalRequestAddressPredicate` and
+/// `ExternalRequestAddressPredicate`), classified at most once: it depends only on the
+/// request's address and the environment's `IfdInternalNetworkAddress`, so one request
+/// evaluated in one environment asks [`InternalNetwork::is_internal`] once however many
+/// predicates and pipelines look at it (IFD's two pipelines both do). Start a new one for
+/// each request and environment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AddressClass {
+    internal: Option<bool>,
+}
+
+impl AddressClass {
+    /// Whether `addr` is internal to `network`, classified on the first call only.
+    #[inline]
+    pub fn is_internal(&mut self, network: &InternalNetwork, addr: IpAddr) -> bool {
+        *self.internal.get_or_insert_with(|| network.is_internal(addr))
     }
 }
 
@@ -154,6 +196,45 @@ mod tests {
         let n: InternalNetwork = "10.0.0.0-255.0.0.0".parse().unwrap();
         assert!(n.contains(ip("::ffff:10.1.2.3")));
         assert!(n.is_internal(ip("::ffff:127.0.0.1")));
+    }
+
+    /// The masked comparison decides as ipnet's `contains` on every range and address of
+    /// either family, untruncated ranges included (`from_ranges`).
+    #[test]
+    fn contains_agrees_with_ipnet() {
+        use proptest::prelude::*;
+        let v4 = (any::<u32>(), 0u8..=32).prop_map(|(a, p)| {
+            IpNet::V4(Ipv4Net::new(std::net::Ipv4Addr::from(a), p).expect("prefix <= 32"))
+        });
+        let v6 = (any::<u128>(), 0u8..=128).prop_map(|(a, p)| {
+            IpNet::V6(Ipv6Net::new(std::net::Ipv6Addr::from(a), p).expect("prefix <= 128"))
+        });
+        let range = prop_oneof![v4, v6];
+        // Addresses near a range's address often, so that both answers occur.
+        let case = (proptest::collection::vec(range, 0..4), any::<u128>(), any::<u32>(), 0..4u8);
+        proptest!(|((ranges, a6, a4, pick) in case)| {
+            let addr = match (pick, ranges.first()) {
+                (0, Some(IpNet::V4(n))) => IpAddr::V4((u32::from(n.addr()) ^ (a4 & 0xff)).into()),
+                (0, Some(IpNet::V6(n))) => IpAddr::V6((u128::from(n.addr()) ^ (a6 & 0xff)).into()),
+                (1, _) => IpAddr::V4(a4.into()),
+                (2, _) => IpAddr::V6(std::net::Ipv4Addr::from(a4).to_ipv6_mapped()),
+                _ => IpAddr::V6(a6.into()),
+            };
+            let n = InternalNetwork::from_ranges(ranges.clone());
+            let c = canonical(addr);
+            prop_assert_eq!(n.contains(addr), ranges.iter().any(|r| r.contains(&c)));
+            prop_assert_eq!(n.is_internal(addr), c.is_loopback() || n.contains(addr));
+        });
+    }
+
+    #[test]
+    fn address_class_classifies_once() {
+        let n: InternalNetwork = "10.0.0.0-255.0.0.0".parse().unwrap();
+        let mut class = AddressClass::default();
+        assert!(class.is_internal(&n, ip("10.1.2.3")));
+        // The cached answer stands for the rest of the request, whatever is asked after.
+        assert!(class.is_internal(&InternalNetwork::default(), ip("8.8.8.8")));
+        assert!(!AddressClass::default().is_internal(&n, ip("8.8.8.8")));
     }
 
     #[test]

@@ -58,6 +58,7 @@ fn unconstrained(pipeline: &Pipeline, constrained: impl Fn(&Predicate) -> bool) 
 #[derive(Debug, Clone, Default)]
 struct CaselessSet {
     values: Box<[Box<str>]>,
+    lengths: caseless::Lengths,
 }
 
 impl CaselessSet {
@@ -65,13 +66,17 @@ impl CaselessSet {
         let mut values: Vec<Box<str>> = values.map(|v| v.to_ascii_lowercase().into()).collect();
         values.sort_unstable_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
         values.dedup();
-        CaselessSet { values: values.into_boxed_slice() }
+        let lengths = caseless::Lengths::of(values.iter().map(|v| &**v));
+        CaselessSet { values: values.into_boxed_slice(), lengths }
     }
 
-    /// The index of `v`, or `None` when it is in no predicate: a scan of the values of
-    /// its length when there are few values, else a binary search.
+    /// The index of `v`, or `None` when it is in no predicate: none when no value has its
+    /// length, else a scan when there are few values, else a binary search.
     #[inline]
     fn find(&self, v: &str) -> Option<usize> {
+        if !self.lengths.may_contain(v) {
+            return None;
+        }
         let values = &self.values;
         if values.len() <= 16 {
             return values.iter().position(|x| caseless::eq(x, v));
@@ -220,7 +225,8 @@ impl StepFilter {
         let method = self.methods.row(&request.request.method);
         let cookie = usize::from(request.cookie_exist());
         let network = self.network_rows.as_ref().map(|rows| (rows, usize::from(internal())));
-        Candidates { filter: self, path, method, cookie, network, env_roles: env.server_roles }
+        let env_roles = env.server_roles;
+        Candidates { filter: self, path, method, cookie, network, env_roles, word: 0, bits: 0 }
     }
 }
 
@@ -232,34 +238,49 @@ pub(super) struct Candidates<'f> {
     cookie: usize,
     network: Option<(&'f Rows, usize)>,
     env_roles: u32,
+    /// The next word of steps to AND together.
+    word: usize,
+    /// The candidates of the word before `word` not yet returned.
+    bits: u64,
 }
 
 impl Candidates<'_> {
-    /// Runs `f` on each candidate step in order until it returns `Some`.
+    /// The steps of word `w` whose predicates all hold.
     #[inline]
-    pub(super) fn find_map<T>(self, mut f: impl FnMut(usize) -> Option<T>) -> Option<T> {
+    fn steps_of_word(&self, w: usize) -> u64 {
         let filter = self.filter;
-        for w in 0..filter.words {
-            let mut bits = filter.path_rows.word(self.path, w)
-                & filter.method_rows.word(self.method, w)
-                & filter.cookie_rows.word(self.cookie, w);
-            if let Some((rows, value)) = self.network {
-                bits &= rows.word(value, w);
-            }
-            for (mask, holding) in filter.roles.iter() {
-                if self.env_roles & mask == 0 {
-                    bits &= holding[w];
-                }
-            }
-            while bits != 0 {
-                let s = w * 64 + bits.trailing_zeros() as usize;
-                if let Some(t) = f(s) {
-                    return Some(t);
-                }
-                bits &= bits - 1;
+        let mut bits = filter.path_rows.word(self.path, w)
+            & filter.method_rows.word(self.method, w)
+            & filter.cookie_rows.word(self.cookie, w);
+        if let Some((rows, value)) = self.network {
+            bits &= rows.word(value, w);
+        }
+        for (mask, holding) in filter.roles.iter() {
+            if self.env_roles & mask == 0 {
+                bits &= holding[w];
             }
         }
-        None
+        bits
+    }
+}
+
+impl Iterator for Candidates<'_> {
+    type Item = usize;
+
+    /// The next candidate step, so that the caller can run its provider and return
+    /// straight from its own loop (no outcome carried back through a closure).
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.bits == 0 {
+            if self.word >= self.filter.words {
+                return None;
+            }
+            self.bits = self.steps_of_word(self.word);
+            self.word += 1;
+        }
+        let s = (self.word - 1) * 64 + self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        Some(s)
     }
 }
 

@@ -3,6 +3,7 @@
 use super::engine::CompiledPipeline;
 use super::json::{outcome_json, trace_json};
 use super::model::Pipeline;
+use super::network::AddressClass;
 use super::outcome::{Observer, Outcome, Trace};
 use super::reference;
 use super::request::{Environment, PreparedRequest, Scope, Strategy};
@@ -26,6 +27,22 @@ pub trait Evaluator {
         scope: Scope<'a>,
         observer: &mut O,
     ) -> Outcome<'a>;
+
+    /// The same, where the deployment's pipelines share the request's address class
+    /// ([`AddressClass`]: new for this request and environment, or from another pipeline's
+    /// evaluation of both). By default it is not used: the reference interpreter
+    /// classifies the address at every predicate that asks, as PROTOCOL 1.2 reads.
+    fn evaluate_classifying<'a, O: Observer>(
+        &'a self,
+        request: &'a PreparedRequest,
+        env: &'a Environment,
+        scope: Scope<'a>,
+        address: &mut AddressClass,
+        observer: &mut O,
+    ) -> Outcome<'a> {
+        let _ = address;
+        self.evaluate_observed(request, env, scope, observer)
+    }
 }
 
 impl Evaluator for CompiledPipeline {
@@ -37,6 +54,17 @@ impl Evaluator for CompiledPipeline {
         observer: &mut O,
     ) -> Outcome<'a> {
         CompiledPipeline::evaluate_observed(self, request, env, scope, observer)
+    }
+
+    fn evaluate_classifying<'a, O: Observer>(
+        &'a self,
+        request: &'a PreparedRequest,
+        env: &'a Environment,
+        scope: Scope<'a>,
+        address: &mut AddressClass,
+        observer: &mut O,
+    ) -> Outcome<'a> {
+        CompiledPipeline::evaluate_classifying(self, request, env, scope, address, observer)
     }
 }
 
@@ -67,7 +95,8 @@ impl<E: Evaluator> Deployment<E> {
     /// redirecting or failing post step replaces the outcome; when no post step handles
     /// the request the first outcome stands. Last, identity is never implied (PROTOCOL
     /// 1.6): an authentication without a user is denied outside the paths
-    /// [`PreparedRequest::may_be_anonymous`] names.
+    /// [`PreparedRequest::may_be_anonymous`] names. The compiled engine classifies the
+    /// request's address at most once for both pipelines ([`AddressClass`]).
     pub fn evaluate_observed<'a, O: Observer>(
         &'a self,
         request: &'a PreparedRequest,
@@ -76,10 +105,12 @@ impl<E: Evaluator> Deployment<E> {
         post_observer: &mut O,
     ) -> Outcome<'a> {
         let scope = Scope::of(self.strategy, request);
-        let first = self.authentication.evaluate_observed(request, env, scope, observer);
+        let mut address = AddressClass::default();
+        let first =
+            self.authentication.evaluate_classifying(request, env, scope, &mut address, observer);
         let decided = match (&first, &self.post_authentication) {
             (Outcome::Authenticated { .. }, Some(post)) => {
-                match post.evaluate_observed(request, env, scope, post_observer) {
+                match post.evaluate_classifying(request, env, scope, &mut address, post_observer) {
                     Outcome::Denied { step: None, .. } => first,
                     decided => decided,
                 }
