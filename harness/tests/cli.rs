@@ -297,3 +297,50 @@ fn eval_output_bytes_of_each_outcome_kind() {
         }
     }
 }
+
+/// A closed standard output (`crmauth … | head`) is quiet for every command, and the exit
+/// code is still the command's verdict.
+#[test]
+fn a_closed_stdout_is_quiet_and_keeps_the_verdict() {
+    use std::process::Stdio;
+    let t = ", Microsoft.Crm, Version={0}, Culture=neutral, PublicKeyToken=31bf3856ad364e35";
+    let unreachable = temp(
+        "unreachable.xml",
+        &format!(
+            "<pipeline><step><provider type=\"Microsoft.Crm.Authentication.PassThroughAuthenticationProvider{t}\"/></step>\
+             <step><provider type=\"Microsoft.Crm.Authentication.WindowsAuthenticationProvider{t}\"/></step></pipeline>"
+        ),
+    );
+    let cases: [(&[&str], i32); 3] = [
+        (
+            &[
+                "eval",
+                "--pipeline",
+                "corpus/pipelines/onpremise.crmauthentication.xml",
+                "--request",
+                "corpus/requests/onpremise-sdk-ad.json",
+            ],
+            0,
+        ),
+        (&["decode", "cookie", "-"], 0),
+        (&["lint", unreachable.to_str().unwrap()], 1),
+    ];
+    for (args, code) in cases {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_crmauth"))
+            .current_dir(root())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader goes away before anything is written
+        if let Some(mut stdin) = child.stdin.take() {
+            std::io::Write::write_all(&mut stdin, b"MSCRMSession=ticket=T").unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
+}
