@@ -200,3 +200,147 @@ fn a_pipeline_that_is_not_utf8_exits_2_naming_the_byte() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("latin1.xml: not UTF-8 at byte 10"));
 }
+
+fn snapshot_settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/../snapshots"));
+    s.set_prepend_module_to_snapshot(false);
+    s
+}
+
+/// The bytes `eval` prints for an authenticated, a redirect and a denied outcome, in both
+/// formats. A regression lock (recorded from the binary's own output, then reviewed): it
+/// pins the JSON's keys, their order, the nulls and the 8-digit error codes, so that a
+/// change of how the JSON is built cannot change a byte of it.
+#[test]
+fn eval_output_bytes_of_each_outcome_kind() {
+    let expired = temp(
+        "expired-cookie.json",
+        r#"{"method": "GET", "path": "/Contoso/main.aspx", "client_address": "203.0.113.9",
+            "cookie": "MSCRMSession=ticket=TKT-ALICE-EXPIRED-9a8b7c&expiration=1699999999"}"#,
+    );
+    let expired = expired.to_str().unwrap();
+    let anonymous = temp(
+        "anonymous.json",
+        r#"{"method": "GET", "path": "/Contoso/main.aspx", "client_address": "10.0.0.7"}"#,
+    );
+    let anonymous = anonymous.to_str().unwrap();
+    let cases: [(&str, &[&str]); 5] = [
+        (
+            "authenticated",
+            &[
+                "--pipeline",
+                "corpus/pipelines/onpremise.crmauthentication.xml",
+                "--request",
+                "corpus/requests/onpremise-sdk-ad.json",
+            ],
+        ),
+        (
+            "redirect",
+            &[
+                "--pipeline",
+                "corpus/pipelines/ifd.crmauthentication.xml",
+                "--post-pipeline",
+                "corpus/pipelines/ifd.crmpostauthentication.xml",
+                "--strategy",
+                "ifd",
+                "--request",
+                "corpus/requests/ifd-external-no-cookie.json",
+            ],
+        ),
+        (
+            "denied",
+            &[
+                "--pipeline",
+                "corpus/pipelines/passport.crmpassport.xml",
+                "--strategy",
+                "passport",
+                "--request",
+                "corpus/requests/onpremise-sdk-ad.json",
+            ],
+        ),
+        (
+            "denied-error",
+            &[
+                "--pipeline",
+                "corpus/pipelines/ifd.crmauthentication.xml",
+                "--post-pipeline",
+                "corpus/pipelines/ifd.crmpostauthentication.xml",
+                "--strategy",
+                "ifd",
+                "--request",
+                expired,
+            ],
+        ),
+        (
+            "denied-unhandled",
+            &[
+                "--pipeline",
+                "corpus/pipelines/onpremise.crmauthentication.xml",
+                "--request",
+                anonymous,
+            ],
+        ),
+    ];
+    for (kind, args) in cases {
+        for format in ["json", "text"] {
+            let mut all = vec!["eval"];
+            all.extend_from_slice(args);
+            all.extend(["--env", "corpus/vectors/scenarios/env.json", "--format", format]);
+            let out = crmauth(&all);
+            assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+            let stdout = String::from_utf8(out.stdout).unwrap();
+            // insta trims the end of a snapshot: the final newline is pinned here.
+            assert!(stdout.ends_with('\n') && !stdout.ends_with("\n\n"), "{stdout:?}");
+            snapshot_settings()
+                .bind(|| insta::assert_snapshot!(format!("cli-eval-{format}-{kind}"), stdout));
+        }
+    }
+}
+
+/// A closed standard output (`crmauth … | head`) is quiet for every command, and the exit
+/// code is still the command's verdict.
+#[test]
+fn a_closed_stdout_is_quiet_and_keeps_the_verdict() {
+    use std::process::Stdio;
+    let t = ", Microsoft.Crm, Version={0}, Culture=neutral, PublicKeyToken=31bf3856ad364e35";
+    let unreachable = temp(
+        "unreachable.xml",
+        &format!(
+            "<pipeline><step><provider type=\"Microsoft.Crm.Authentication.PassThroughAuthenticationProvider{t}\"/></step>\
+             <step><provider type=\"Microsoft.Crm.Authentication.WindowsAuthenticationProvider{t}\"/></step></pipeline>"
+        ),
+    );
+    let cases: [(&[&str], i32); 3] = [
+        (
+            &[
+                "eval",
+                "--pipeline",
+                "corpus/pipelines/onpremise.crmauthentication.xml",
+                "--request",
+                "corpus/requests/onpremise-sdk-ad.json",
+            ],
+            0,
+        ),
+        (&["decode", "cookie", "-"], 0),
+        (&["lint", unreachable.to_str().unwrap()], 1),
+    ];
+    for (args, code) in cases {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_crmauth"))
+            .current_dir(root())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader goes away before anything is written
+        if let Some(mut stdin) = child.stdin.take() {
+            std::io::Write::write_all(&mut stdin, b"MSCRMSession=ticket=T").unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
+}

@@ -2,9 +2,8 @@
 
 use crmauth::cli::codec as cli_codec;
 
-use cli_codec::{
-    decode_bytes, encode_bytes, wsdl_check, CliError, DecodeKind, EncodeKind, WsdlCheckArgs,
-};
+use cli_codec::{decode_bytes, encode_bytes, wsdl_check, DecodeKind, EncodeKind, WsdlCheckArgs};
+use crmauth::cli::{CliError, Exit};
 use crmauth::codec::SoapVersion;
 use serde_json::json;
 
@@ -52,8 +51,8 @@ fn input_errors_name_file_and_offset_exit_2() {
     assert!(msg.starts_with("bad.xml: at byte ") && msg.contains("DOCTYPE"), "{msg}");
     let e = encode_bytes(EncodeKind::Fault, "f.json", b"{\"code\": \"zz\"}", SoapVersion::V11)
         .unwrap_err();
-    assert!(matches!(e, CliError::Input { .. }) && e.exit_code() == 2, "{e}");
-    let e = cli_codec::read_input("/nonexistent/file").unwrap_err();
+    assert!(matches!(e, CliError::Decode { .. }) && e.exit_code() == 2, "{e}");
+    let e = crmauth::cli::read_bytes("/nonexistent/file").unwrap_err();
     assert_eq!(e.exit_code(), 2);
 }
 
@@ -82,12 +81,12 @@ fn wsdl_check_exit_codes() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("self.wsdl"), crmauth::codec::schema::table_as_wsdl()).unwrap();
     let mut out = Vec::new();
-    assert_eq!(wsdl_check(&WsdlCheckArgs { dir: dir.clone() }, &mut out).unwrap(), 0);
+    assert_eq!(wsdl_check(&WsdlCheckArgs { dir: dir.clone() }, &mut out).unwrap(), Exit::Success);
     let broken =
         crmauth::codec::schema::table_as_wsdl().replace("name=\"CallerId\"", "name=\"CallerID\"");
     std::fs::write(dir.join("self.wsdl"), broken).unwrap();
     let mut out = Vec::new();
-    assert_eq!(wsdl_check(&WsdlCheckArgs { dir: dir.clone() }, &mut out).unwrap(), 1);
+    assert_eq!(wsdl_check(&WsdlCheckArgs { dir: dir.clone() }, &mut out).unwrap(), Exit::Failed);
     assert!(String::from_utf8_lossy(&out).contains("CallerId"));
     std::fs::remove_dir_all(&dir).ok();
     assert_eq!(wsdl_check(&WsdlCheckArgs { dir }, &mut Vec::new()).unwrap_err().exit_code(), 2);

@@ -18,7 +18,6 @@ use std::time::Duration;
 
 /// The part of the protocol a case checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Suite {
     /// Pipeline model, reader and evaluators (PROTOCOL section 1).

@@ -1,19 +1,30 @@
 //! `crmauth check`: the conformance suite's verdict, as a table, JSON or JUnit.
 
-use super::eval::load_pipeline;
-use super::CliError;
+use super::{load_pipeline, to_json, CliError, Exit, Usage};
 use crate::check::{self, report, Selection, Settings, Suite};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Which suites to run.
+/// Which suites to run: one [`Suite`] or all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SuiteArg {
     Pipeline,
     Codec,
     Client,
     All,
+}
+
+impl From<SuiteArg> for Option<Suite> {
+    fn from(s: SuiteArg) -> Self {
+        match s {
+            SuiteArg::Pipeline => Some(Suite::Pipeline),
+            SuiteArg::Codec => Some(Suite::Codec),
+            SuiteArg::Client => Some(Suite::Client),
+            SuiteArg::All => None,
+        }
+    }
 }
 
 /// Report format.
@@ -76,39 +87,44 @@ pub struct CheckOutcome {
     pub ok: bool,
 }
 
-/// Runs the selected cases and renders the report.
-pub fn run(args: &CheckArgs) -> Result<CheckOutcome, CliError> {
-    if let Some(command) = &args.client {
-        return run_client(args, command);
+/// Runs `check`: the report goes to `--out` or `out`; exit 1 when a case failed.
+pub fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
+    let outcome = match &args.client {
+        Some(command) => run_client(args, command)?,
+        None => run_suites(args)?,
+    };
+    match &args.out {
+        Some(path) => std::fs::write(path, &outcome.report)
+            .map_err(|source| CliError::WriteReport { path: path.clone(), source })?,
+        None => write!(out, "{}", outcome.report)?,
     }
+    Ok(Exit::ok_if(outcome.ok))
+}
+
+/// Runs the selected cases and renders the report.
+pub fn run_suites(args: &CheckArgs) -> Result<CheckOutcome, CliError> {
     if args.cases == 0 {
-        return Err(CliError::input("--cases must be at least 1"));
+        return Err(Usage::ZeroCases.into());
     }
     let pipeline = args.pipeline.as_deref().map(load_pipeline).transpose()?.map(Arc::new);
-    let suite = match args.suite {
-        SuiteArg::Pipeline => Some(Suite::Pipeline),
-        SuiteArg::Codec => Some(Suite::Codec),
-        SuiteArg::Client => Some(Suite::Client),
-        SuiteArg::All => None,
-    };
+    let suite = args.suite.into();
     let selection =
         Selection { suite, case: args.case.clone(), server: args.server.clone(), pipeline };
     let embedded;
     let corpus = match &args.corpus {
         Some(dir) => dir.clone(),
         None => {
-            embedded = check::vectors::EmbeddedCorpus::extract().map_err(|e| {
-                CliError::failed(format!("could not write the embedded corpus: {e}"))
-            })?;
+            embedded =
+                check::vectors::EmbeddedCorpus::extract().map_err(CliError::EmbeddedCorpus)?;
             embedded.path().to_owned()
         }
     };
     let cases = check::cases(&selection, &corpus);
     if cases.is_empty() {
-        return Err(CliError::input(match &args.case {
-            Some(id) => format!("no case with ID {id} in the selected suites"),
-            None => "no cases selected".to_string(),
-        }));
+        return Err(match &args.case {
+            Some(id) => CliError::NoSuchCase(id.clone()),
+            None => CliError::NoCases,
+        });
     }
     let settings = Settings { cases: args.cases, seed: args.seed };
     let bar = ProgressBar::with_draw_target(Some(cases.len() as u64), ProgressDrawTarget::stderr());
@@ -128,9 +144,7 @@ pub fn run(args: &CheckArgs) -> Result<CheckOutcome, CliError> {
     let ok = report::Summary::of(&reports).ok();
     let report = match args.format {
         ReportFormat::Text => report::text(&reports, &settings),
-        ReportFormat::Json => {
-            serde_json::to_string_pretty(&report::json(&reports, &settings)).unwrap_or_default()
-        }
+        ReportFormat::Json => to_json(&report::json(&reports, &settings))?,
         ReportFormat::Junit => report::junit(&reports, &settings),
     };
     Ok(CheckOutcome { report, ok })
@@ -140,22 +154,19 @@ pub fn run(args: &CheckArgs) -> Result<CheckOutcome, CliError> {
 /// mock's record and the client's exit code.
 fn run_client(args: &CheckArgs, command: &str) -> Result<CheckOutcome, CliError> {
     use crate::check::client_conformance::{self as cc, report as ccr, runner};
-    let argv = runner::split_command(command).map_err(|e| CliError::input(e.to_string()))?;
+    let argv = runner::split_command(command).map_err(CliError::ClientRun)?;
     let cases: Vec<&'static cc::CaseSpec> = match &args.case {
         None => cc::CASES.iter().collect(),
         Some(id) => match cc::CaseId::parse(id) {
             Some(c) => vec![cc::spec(c)],
             None => {
                 let known: Vec<&str> = cc::CASES.iter().map(|c| c.id.as_str()).collect();
-                return Err(CliError::input(format!(
-                    "no client conformance case {id}; the cases are {}",
-                    known.join(", ")
-                )));
+                return Err(CliError::NoSuchClientCase { id: id.clone(), known: known.join(", ") });
             }
         },
     };
     if args.time_limit == 0 {
-        return Err(CliError::input("--time-limit must be at least 1 second"));
+        return Err(Usage::ZeroTimeLimit.into());
     }
     let settings = cc::RunSettings {
         max_retries: args.max_retries,
@@ -169,8 +180,7 @@ fn run_client(args: &CheckArgs, command: &str) -> Result<CheckOutcome, CliError>
     let mut results = Vec::with_capacity(cases.len());
     for spec in cases {
         bar.set_message(spec.id.as_str());
-        let r =
-            cc::run_cases(&argv, &[spec], &settings).map_err(|e| CliError::input(e.to_string()))?;
+        let r = cc::run_cases(&argv, &[spec], &settings).map_err(CliError::ClientRun)?;
         results.extend(r);
         bar.inc(1);
     }
@@ -178,9 +188,7 @@ fn run_client(args: &CheckArgs, command: &str) -> Result<CheckOutcome, CliError>
     let ok = ccr::Summary::of(&results).ok();
     let report = match args.format {
         ReportFormat::Text => ccr::text(&results, command),
-        ReportFormat::Json => {
-            serde_json::to_string_pretty(&ccr::json(&results, command)).unwrap_or_default()
-        }
+        ReportFormat::Json => to_json(&ccr::json(&results, command))?,
         ReportFormat::Junit => ccr::junit(&results),
     };
     Ok(CheckOutcome { report, ok })

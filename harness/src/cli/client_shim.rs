@@ -21,6 +21,8 @@ use crate::codec::create::CreateRequest;
 use crate::codec::redact::{Secret, Ticket};
 use crate::server::script::form_encode;
 
+use super::{CliError, Exit};
+
 /// Deliberately broken behaviours (for the suite's own tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum BrokenKind {
@@ -154,37 +156,21 @@ impl Transport for ShimTransport {
     }
 }
 
-/// Run the shim; the process exit code.
-pub fn run(args: &ShimArgs) -> u8 {
+/// Run the shim: exit 0 when the task was created (noted on standard error), else the
+/// error's exit code (1 the client gave up, 2 a bad environment, 89 not implemented).
+pub fn run(args: &ShimArgs) -> Result<Exit, CliError> {
     if args.broken == Some(BrokenKind::NotImplemented) {
-        eprintln!("crmauth client-shim: not implemented (--broken not-implemented)");
-        return 89;
+        return Err(CliError::ShimNotImplemented);
     }
-    let env = match read_env() {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("crmauth client-shim: {e}");
-            return 2;
-        }
-    };
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("crmauth client-shim: cannot start the async runtime: {e}");
-            return 2;
-        }
-    };
-    match rt.block_on(flow(&env, args.broken)) {
-        Ok(id) => {
-            eprintln!("crmauth client-shim: created task {id}");
-            0
-        }
-        Err(e) => {
-            // ClientError never shows a full ticket.
-            eprintln!("crmauth client-shim: {e}");
-            1
-        }
-    }
+    let env = read_env().map_err(|EnvError(e)| CliError::ShimEnvironment(e))?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::ShimRuntime)?;
+    // ClientError never shows a full ticket.
+    let id = rt.block_on(flow(&env, args.broken)).map_err(CliError::ShimGaveUp)?;
+    eprintln!("crmauth client-shim: created task {id}");
+    Ok(Exit::Success)
 }
 
 async fn flow(env: &Env, broken: Option<BrokenKind>) -> Result<Uuid, ClientError> {

@@ -3,14 +3,16 @@
 //! 1 differences found (wsdl-check) or output failure, 2 bad input (the message names the
 //! file and the byte offset).
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::codec::{discovery, fault, rps, schema, service, token, view, DecodeError, SoapVersion};
+use super::args::DecodeKindArg;
+use super::{read_bytes, CliError, Exit};
+use crate::codec::{discovery, fault, rps, schema, service, token, view, SoapVersion};
 
 pub use crate::codec::view::DecodeKind;
 
@@ -18,7 +20,7 @@ pub use crate::codec::view::DecodeKind;
 #[derive(Debug, Clone, Args)]
 pub struct DecodeArgs {
     #[arg(value_enum)]
-    pub kind: DecodeKind,
+    pub kind: DecodeKindArg,
     /// Input file, or `-` for stdin.
     pub input: String,
     /// Show full tickets and passwords (redacted by default).
@@ -64,58 +66,12 @@ fn parse_version(s: &str) -> Result<SoapVersion, String> {
     }
 }
 
-/// A CLI failure, with its exit code.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    /// The input was rejected by a decoder (exit 2).
-    #[error("{file}: {error}")]
-    Input { file: String, error: DecodeError },
-    /// The input could not be read (exit 2).
-    #[error("{file}: {message}")]
-    Read { file: String, message: String },
-    /// The WSDL check could not run (exit 2).
-    #[error("{0}")]
-    Wsdl(#[from] schema::WsdlCheckError),
-    /// Writing the output failed (exit 1).
-    #[error("writing output: {0}")]
-    Output(#[from] std::io::Error),
-}
-
-impl CliError {
-    /// The process exit code for this error.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            CliError::Output(_) => 1,
-            _ => 2,
-        }
-    }
-}
-
-/// Read `FILE` or stdin (`-`), refusing more than 16 MiB.
-pub fn read_input(path: &str) -> Result<Vec<u8>, CliError> {
-    const MAX: u64 = 16 << 20;
-    let err = |e: std::io::Error| CliError::Read { file: path.to_owned(), message: e.to_string() };
-    let mut buf = Vec::new();
-    if path == "-" {
-        std::io::stdin().lock().take(MAX + 1).read_to_end(&mut buf).map_err(err)?;
-    } else {
-        std::fs::File::open(path).map_err(err)?.take(MAX + 1).read_to_end(&mut buf).map_err(err)?;
-    }
-    if buf.len() as u64 > MAX {
-        return Err(CliError::Read {
-            file: path.to_owned(),
-            message: format!("larger than {MAX} bytes"),
-        });
-    }
-    Ok(buf)
-}
-
-/// `crmauth decode`: read the input and print its JSON. Returns the exit code (0).
-pub fn decode(args: &DecodeArgs, out: &mut dyn Write) -> Result<u8, CliError> {
-    let bytes = read_input(&args.input)?;
-    let v = decode_bytes(args.kind, &args.input, &bytes, args.reveal)?;
-    writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
-    Ok(0)
+/// `crmauth decode`: read the input and print its JSON.
+pub fn decode(args: &DecodeArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
+    let bytes = read_bytes(&args.input)?;
+    let v = decode_bytes(args.kind.into(), &args.input, &bytes, args.reveal)?;
+    writeln!(out, "{}", super::to_json(&v)?)?;
+    Ok(Exit::Success)
 }
 
 /// The JSON for `decode` of `bytes` (named `file` in errors); see [`view::decode_json`].
@@ -126,7 +82,7 @@ pub fn decode_bytes(
     reveal: bool,
 ) -> Result<Value, CliError> {
     view::decode_json(kind, bytes, reveal)
-        .map_err(|error| CliError::Input { file: file.to_owned(), error })
+        .map_err(|source| CliError::Decode { file: file.to_owned(), source })
 }
 
 #[derive(Deserialize)]
@@ -138,11 +94,11 @@ struct FaultInput {
 }
 
 /// `crmauth encode`: read JSON, print a known-good envelope.
-pub fn encode(args: &EncodeArgs, out: &mut dyn Write) -> Result<u8, CliError> {
-    let bytes = read_input(&args.input)?;
+pub fn encode(args: &EncodeArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
+    let bytes = read_bytes(&args.input)?;
     let xml = encode_bytes(args.kind, &args.input, &bytes, args.soap)?;
     writeln!(out, "{xml}")?;
-    Ok(0)
+    Ok(Exit::Success)
 }
 
 /// The envelope for `encode` of JSON `bytes` (named `file` in errors).
@@ -152,9 +108,9 @@ pub fn encode_bytes(
     bytes: &[u8],
     v: SoapVersion,
 ) -> Result<String, CliError> {
-    let input = |e: serde_json::Error| CliError::Input {
+    let input = |e: serde_json::Error| CliError::Decode {
         file: file.to_owned(),
-        error: rps::json_error(bytes, &e),
+        source: rps::json_error(bytes, &e),
     };
     Ok(match kind {
         EncodeKind::Token => {
@@ -177,8 +133,8 @@ pub fn encode_bytes(
     })
 }
 
-/// `crmauth wsdl-check DIR`: print notes and differences; exit code 1 if any difference.
-pub fn wsdl_check(args: &WsdlCheckArgs, out: &mut dyn Write) -> Result<u8, CliError> {
+/// `crmauth wsdl-check DIR`: print notes and differences; exit 1 if any difference.
+pub fn wsdl_check(args: &WsdlCheckArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     let r = schema::wsdl_check(&args.dir)?;
     writeln!(out, "checked: {}", r.files.join(", "))?;
     for n in &r.notes {
@@ -188,5 +144,5 @@ pub fn wsdl_check(args: &WsdlCheckArgs, out: &mut dyn Write) -> Result<u8, CliEr
         writeln!(out, "difference: {d}")?;
     }
     writeln!(out, "{} difference(s)", r.differences.len())?;
-    Ok(if r.differences.is_empty() { 0 } else { 1 })
+    Ok(Exit::ok_if(r.differences.is_empty()))
 }

@@ -4,12 +4,12 @@
 //!
 //! Exit codes: 0 equivalent, 1 different, 2 bad input.
 
-use super::eval::{load_pipeline, Format};
-use super::lint::Report;
-use super::CliError;
+use super::eval::Format;
+use super::{load_pipeline, to_json, CliError, Exit, Usage};
 use crate::pipeline::analysis::{self, Behaviour, Diff, Run};
 use crate::pipeline::model::BuiltIn;
 use crate::pipeline::Provider;
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Arguments of `crmauth diff`.
@@ -29,23 +29,23 @@ pub struct DiffArgs {
     pub format: Format,
 }
 
-/// Runs `diff` and returns what to print with the exit code.
-pub fn run(args: &DiffArgs) -> Result<Report, CliError> {
+/// Runs `diff`: prints the verdict; exit 1 when the versions differ.
+pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     let old = load_pipeline(&args.old)?;
     let new = load_pipeline(&args.new)?;
     let post = match (&args.post_old, &args.post_new) {
         (Some(a), Some(b)) => Some((load_pipeline(a)?, load_pipeline(b)?)),
         (None, None) => None,
-        _ => return Err(CliError::input("--post-old and --post-new go together")),
+        _ => return Err(Usage::PostPipelinesPair.into()),
     };
-    let d = analysis::diff(&old, &new, post.as_ref().map(|(a, b)| (a, b)))
-        .map_err(|e| CliError::input(e.to_string()))?;
+    let d =
+        analysis::diff(&old, &new, post.as_ref().map(|(a, b)| (a, b))).map_err(CliError::Diff)?;
     let output = match args.format {
-        Format::Json => serde_json::to_string_pretty(&json(&d))
-            .map_err(|e| CliError::input(format!("JSON output: {e}")))?,
+        Format::Json => to_json(&json(&d))?,
         Format::Text => text(&d),
     };
-    Ok(Report { output, exit_code: u8::from(!d.equivalent) })
+    writeln!(out, "{output}")?;
+    Ok(Exit::ok_if(d.equivalent))
 }
 
 /// `{"equivalent", "differences": [{"request", "env", "old", "new"}]}`.

@@ -1,42 +1,19 @@
 //! `crmauth eval`: one request through a pipeline, with the outcome and the trace.
 
-use super::{read_input, read_json, CliError};
+use super::args::{EngineArg, ExpectKind, StrategyArg};
+use super::{load_pipeline, read_json, to_json, CliError, Exit};
 use crate::pipeline::strategy::{Deployment, Engine};
-use crate::pipeline::{xml, Environment, Pipeline, Request, Strategy};
+use crate::pipeline::{Environment, Outcome, Request, Trace};
+use serde::Serialize;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-/// The strategy, as on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum StrategyArg {
-    Onpremise,
-    Ifd,
-    Passport,
-}
-
-impl From<StrategyArg> for Strategy {
-    fn from(s: StrategyArg) -> Self {
-        match s {
-            StrategyArg::Onpremise => Strategy::OnPremise,
-            StrategyArg::Ifd => Strategy::Ifd,
-            StrategyArg::Passport => Strategy::Passport,
-        }
-    }
-}
+use std::io::Write;
+use std::path::PathBuf;
 
 /// The output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Json,
     Text,
-}
-
-/// The expected outcome kind for `--expect`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ExpectKind {
-    Authenticated,
-    Redirect,
-    Denied,
 }
 
 /// Arguments of `crmauth eval`.
@@ -49,7 +26,7 @@ pub struct EvalArgs {
     #[arg(long)]
     pub post_pipeline: Option<PathBuf>,
     /// The strategy: MapOrg runs for onpremise and ifd, not for passport.
-    #[arg(long, value_enum, default_value = "onpremise")]
+    #[arg(long, default_value = "onpremise")]
     pub strategy: StrategyArg,
     /// Request JSON: {"method","path","client_address", "cookie","headers","body","windows_identity"}.
     #[arg(long)]
@@ -60,20 +37,24 @@ pub struct EvalArgs {
     #[arg(long, value_enum, default_value = "json")]
     pub format: Format,
     #[arg(long, value_enum, default_value = "compiled")]
-    pub engine: Engine,
+    pub engine: EngineArg,
     /// Exit 1 unless the outcome is of this kind.
     #[arg(long, value_enum)]
     pub expect: Option<ExpectKind>,
 }
 
-/// Loads a pipeline file, naming the file, line and column on error.
-pub fn load_pipeline(path: &Path) -> Result<Pipeline, CliError> {
-    let text = read_input(path)?;
-    xml::parse(&text).map_err(|e| CliError::input(format!("{}: {e}", path.display())))
+/// What `eval` prints: `{"outcome", "trace", "post_trace"}`, `post_trace` only with a
+/// post-authentication pipeline.
+#[derive(Serialize)]
+struct EvalReport<'a> {
+    outcome: Outcome<'a>,
+    trace: &'a Trace,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    post_trace: Option<&'a Trace>,
 }
 
-/// Runs `eval` and returns what to print.
-pub fn run(args: &EvalArgs) -> Result<String, CliError> {
+/// Runs `eval`: prints the outcome and traces; with `--expect`, fails on another kind.
+pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     let authentication = load_pipeline(&args.pipeline)?;
     let post_authentication = args.post_pipeline.as_deref().map(load_pipeline).transpose()?;
     let request: Request = read_json(&args.request)?;
@@ -83,30 +64,35 @@ pub fn run(args: &EvalArgs) -> Result<String, CliError> {
     };
     let deployment =
         Deployment { strategy: args.strategy.into(), authentication, post_authentication };
-    let mut report = deployment.evaluate_json_on(args.engine, &request.prepare(), &env);
-    if deployment.post_authentication.is_none() {
-        if let Some(o) = report.as_object_mut() {
-            o.remove("post_trace");
+    let prepared = request.prepare();
+    let (mut trace, mut post) = (Trace::default(), Trace::default());
+    let compiled;
+    let outcome = match Engine::from(args.engine) {
+        Engine::Reference => deployment.evaluate_observed(&prepared, &env, &mut trace, &mut post),
+        Engine::Compiled => {
+            compiled = deployment.compile();
+            compiled.evaluate_observed(&prepared, &env, &mut trace, &mut post)
         }
-    }
-    let kind = report["outcome"]["kind"].as_str().unwrap_or_default().to_string();
-    let out = match args.format {
-        Format::Json => serde_json::to_string_pretty(&report).unwrap_or_default(),
-        Format::Text => text(&report),
     };
-    if let Some(expect) = args.expect {
-        let want = match expect {
-            ExpectKind::Authenticated => "authenticated",
-            ExpectKind::Redirect => "redirect",
-            ExpectKind::Denied => "denied",
-        };
-        if kind != want {
-            return Err(CliError::failed(format!("{out}\nexpected {want}, got {kind}")));
+    let report = EvalReport {
+        outcome,
+        trace: &trace,
+        post_trace: deployment.post_authentication.as_ref().map(|_| &post),
+    };
+    let output = match args.format {
+        Format::Json => to_json(&report)?,
+        Format::Text => text(&serde_json::to_value(&report).map_err(CliError::JsonOutput)?),
+    };
+    if let Some(expected) = args.expect {
+        if !expected.matches(&outcome) {
+            return Err(CliError::Expectation { output, expected, got: outcome.kind() });
         }
     }
-    Ok(out)
+    writeln!(out, "{output}")?;
+    Ok(Exit::Success)
 }
 
+/// The report in words, read from its JSON.
 fn text(report: &Value) -> String {
     let o = &report["outcome"];
     let mut out = format!("outcome: {}", o["kind"].as_str().unwrap_or("?"));

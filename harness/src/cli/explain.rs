@@ -1,8 +1,9 @@
 //! `crmauth explain`: a pipeline in words, with findings (unreachable steps, contradictions).
 
-use super::eval::{load_pipeline, Format};
-use super::CliError;
+use super::eval::Format;
+use super::{load_pipeline, to_json, CliError, Exit};
 use crate::pipeline::explain::{describe, findings};
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Arguments of `crmauth explain`.
@@ -17,20 +18,20 @@ pub struct ExplainArgs {
     pub deny_warnings: bool,
 }
 
-/// Runs `explain` and returns what to print.
-pub fn run(args: &ExplainArgs) -> Result<String, CliError> {
+/// Runs `explain`: prints the description; with `--deny-warnings`, fails on findings.
+pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     let pipeline = load_pipeline(&args.pipeline)?;
     let found = findings(&pipeline);
-    let out = match args.format {
+    let output = match args.format {
         Format::Text => describe(&pipeline),
-        Format::Json => serde_json::to_string_pretty(&serde_json::json!({
+        Format::Json => to_json(&serde_json::json!({
             "steps": pipeline.steps,
             "findings": found,
-        }))
-        .unwrap_or_default(),
+        }))?,
     };
     if args.deny_warnings && !found.is_empty() {
-        return Err(CliError::failed(format!("{out}\n{} finding(s)", found.len())));
+        return Err(CliError::Findings { output, count: found.len() });
     }
-    Ok(out)
+    writeln!(out, "{output}")?;
+    Ok(Exit::Success)
 }

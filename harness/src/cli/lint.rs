@@ -6,7 +6,7 @@
 //! with `--deny-warnings`), 2 bad input (unreadable or invalid pipeline, or one the
 //! analysis refuses).
 
-use super::{read_input, CliError};
+use super::{read_input, to_json, CliError, Exit};
 use crate::pipeline::analysis::{self, Lint};
 use crate::pipeline::error::line_column;
 use crate::pipeline::model::BuiltIn;
@@ -14,6 +14,7 @@ use crate::pipeline::{xml, Pipeline};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use serde::Serialize;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The output format of `lint`.
@@ -38,13 +39,6 @@ pub struct LintArgs {
     /// Exit 1 on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
-}
-
-/// What a command prints on standard output, and its exit code (0 or 1).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
-    pub output: String,
-    pub exit_code: u8,
 }
 
 /// The lint rules (stable ids: they are what SARIF consumers and scripts key on).
@@ -346,10 +340,11 @@ fn steps_words(steps: &[usize]) -> String {
 /// Loads, analyses and locates the findings of one file (bad input: exit code 2).
 pub fn lint_file(path: &Path) -> Result<FileFindings, CliError> {
     let text = read_input(path)?;
+    let file = || path.display().to_string();
     let pipeline =
-        xml::parse(&text).map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
-    let lint = analysis::lint(&pipeline)
-        .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
+        xml::parse(&text).map_err(|source| CliError::Pipeline { file: file(), source })?;
+    let lint =
+        analysis::lint(&pipeline).map_err(|source| CliError::Analysis { file: file(), source })?;
     let positions = step_positions(&text);
     Ok(FileFindings {
         file: path.display().to_string(),
@@ -357,8 +352,9 @@ pub fn lint_file(path: &Path) -> Result<FileFindings, CliError> {
     })
 }
 
-/// Runs `lint` and returns what to print with the exit code.
-pub fn run(args: &LintArgs) -> Result<Report, CliError> {
+/// Runs `lint`: prints the findings; exit 1 on an error (or, with `--deny-warnings`, any
+/// finding).
+pub fn run(args: &LintArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     let files = args.files.iter().map(|f| lint_file(f)).collect::<Result<Vec<_>, _>>()?;
     let all = || files.iter().flat_map(|f| f.findings.iter());
     let errors = all().filter(|f| f.level == Level::Error).count();
@@ -370,11 +366,8 @@ pub fn run(args: &LintArgs) -> Result<Report, CliError> {
         LintFormat::Sarif => to_json(&sarif(&files))?,
     };
     let failed = errors > 0 || (args.deny_warnings && warnings > 0);
-    Ok(Report { output, exit_code: u8::from(failed) })
-}
-
-fn to_json<T: Serialize>(v: &T) -> Result<String, CliError> {
-    serde_json::to_string_pretty(v).map_err(|e| CliError::input(format!("JSON output: {e}")))
+    writeln!(out, "{output}")?;
+    Ok(Exit::ok_if(!failed))
 }
 
 fn text(files: &[FileFindings], errors: usize, warnings: usize) -> String {

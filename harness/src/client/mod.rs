@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod flow;
+pub mod load;
 pub mod ticket;
 pub mod transport;
 

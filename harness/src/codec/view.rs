@@ -8,7 +8,6 @@ use super::{cookie, discovery, fault, ns, redact, rps, service, soap, token};
 
 /// What to decode the input as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum DecodeKind {
     /// The CRM headers of an envelope.
     Token,

@@ -1,74 +1,97 @@
-//! The JSON form of outcomes and traces, as `crmauth eval` prints them.
+//! The JSON form of outcomes and traces, as `crmauth eval` prints them: `Serialize` for
+//! [`Outcome`] (through a flat representation) and the `serialize_with` helpers
+//! [`Trace`] uses. `serde_json::to_value(&outcome)` is the JSON.
 
 use super::model::BuiltIn;
 use super::model::ProviderKind;
-use super::outcome::{Outcome, Trace, Verdict};
-use serde_json::{json, Value};
+use super::outcome::{Location, Outcome, Trace, Verdict};
+use crate::codec::fault::ErrorCode;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+use serde_json::Value;
+use uuid::Uuid;
 
 /// `{"kind","step","provider","location","user","organization","caller","error"}`;
-/// `step` counts from 0; absent facts are `null`.
+/// `step` counts from 0; absent facts are `null`; `error` is 8 upper-case hex digits.
 pub fn outcome_json(outcome: &Outcome<'_>) -> Value {
-    let provider = |p: Option<ProviderKind>| p.map(ProviderKind::class_name);
-    match outcome {
-        Outcome::Authenticated { step, provider: p, identity } => json!({
-            "kind": "authenticated",
-            "step": step,
-            "provider": p.class_name(),
-            "location": null,
-            "user": identity.user,
-            "organization": identity.organization,
-            "caller": identity.caller,
-            "error": null,
-        }),
-        Outcome::Redirect { step, provider: p, location } => json!({
-            "kind": "redirect",
-            "step": step,
-            "provider": p.class_name(),
-            "location": location.to_string(),
-            "user": null,
-            "organization": null,
-            "caller": null,
-            "error": null,
-        }),
-        Outcome::Denied { step, provider: p, error } => json!({
-            "kind": "denied",
-            "step": step,
-            "provider": provider(*p),
-            "location": null,
-            "user": null,
-            "organization": null,
-            "caller": null,
-            "error": error.map(|e| format!("{:08X}", e.0)),
-        }),
-    }
+    serde_json::to_value(outcome).unwrap_or(Value::Null)
 }
 
 /// `[{"step":0,"predicates":[{"type":"UrlPathPredicate","result":true}],
 /// "provider":{"type":…,"handled":true,"error":null}|null}]`: exactly what was evaluated.
 pub fn trace_json(trace: &Trace) -> Value {
-    Value::Array(
-        trace
-            .steps
-            .iter()
-            .map(|s| {
-                let predicates: Vec<Value> = s
-                    .predicates
-                    .iter()
-                    .map(|p| json!({"type": p.kind.class_name(), "result": p.result}))
-                    .collect();
-                let provider = s.provider.map(|(kind, verdict)| {
-                    let error = match verdict {
-                        Verdict::Failed(code) => Some(format!("{:08X}", code.0)),
-                        _ => None,
-                    };
-                    json!({
-                        "type": kind.class_name(),
-                        "handled": verdict == Verdict::Handled,
-                        "error": error,
-                    })
-                });
-                json!({"step": s.step, "predicates": predicates, "provider": provider})
-            })
-            .collect(),
-    )
+    serde_json::to_value(trace).unwrap_or(Value::Null)
+}
+
+/// The flat JSON representation of an outcome: every key always present.
+#[derive(serde::Serialize)]
+struct OutcomeRepr<'a> {
+    kind: &'static str,
+    step: Option<usize>,
+    #[serde(serialize_with = "class_name_opt")]
+    provider: Option<ProviderKind>,
+    location: Option<Location<'a>>,
+    user: Option<Uuid>,
+    organization: Option<&'a str>,
+    caller: Option<Uuid>,
+    error: Option<ErrorCode>,
+}
+
+impl Serialize for Outcome<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let none = OutcomeRepr {
+            kind: self.kind(),
+            step: self.step(),
+            provider: None,
+            location: None,
+            user: None,
+            organization: None,
+            caller: None,
+            error: None,
+        };
+        let repr = match *self {
+            Outcome::Authenticated { provider, identity, .. } => OutcomeRepr {
+                provider: Some(provider),
+                user: identity.user,
+                organization: identity.organization,
+                caller: identity.caller,
+                ..none
+            },
+            Outcome::Redirect { provider, location, .. } => {
+                OutcomeRepr { provider: Some(provider), location: Some(location), ..none }
+            }
+            Outcome::Denied { provider, error, .. } => OutcomeRepr { provider, error, ..none },
+        };
+        repr.serialize(s)
+    }
+}
+
+/// A predicate or provider kind as its short class name (`UrlPathPredicate`).
+pub fn class_name<K: BuiltIn, S: Serializer>(kind: &K, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(kind.class_name())
+}
+
+fn class_name_opt<S: Serializer>(kind: &Option<ProviderKind>, s: S) -> Result<S::Ok, S::Error> {
+    match kind {
+        Some(k) => class_name(k, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// A trace step's provider: `{"type","handled","error"}`, or `null` when none ran.
+pub fn provider_run<S: Serializer>(
+    run: &Option<(ProviderKind, Verdict)>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    let Some((kind, verdict)) = run else {
+        return s.serialize_none();
+    };
+    let error = match verdict {
+        Verdict::Failed(code) => Some(*code),
+        _ => None,
+    };
+    let mut st = s.serialize_struct("ProviderRun", 3)?;
+    st.serialize_field("type", kind.class_name())?;
+    st.serialize_field("handled", &(*verdict == Verdict::Handled))?;
+    st.serialize_field("error", &error)?;
+    st.end()
 }

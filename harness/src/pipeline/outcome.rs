@@ -91,7 +91,8 @@ pub enum Verdict {
     Failed(ErrorCode),
 }
 
-/// The result of a pipeline evaluation.
+/// The result of a pipeline evaluation. Its JSON (`Serialize`, in [`super::json`]) is
+/// flat: `{"kind","step","provider","location","user","organization","caller","error"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome<'a> {
     Authenticated {
@@ -170,23 +171,27 @@ impl Observer for NoObserver {
     fn provider(&mut self, _: usize, _: ProviderKind, _: Verdict) {}
 }
 
-/// One evaluated predicate in a trace.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One evaluated predicate in a trace; JSON `{"type": class name, "result"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PredicateTrace {
+    #[serde(rename = "type", serialize_with = "super::json::class_name")]
     pub kind: PredicateKind,
     pub result: bool,
 }
 
-/// One step in a trace: the predicates evaluated, and the provider if it ran.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One step in a trace: the predicates evaluated, and the provider if it ran (JSON:
+/// [`super::json::provider_run`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StepTrace {
     pub step: usize,
     pub predicates: Vec<PredicateTrace>,
+    #[serde(serialize_with = "super::json::provider_run")]
     pub provider: Option<(ProviderKind, Verdict)>,
 }
 
-/// Exactly what was evaluated, in order.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Exactly what was evaluated, in order; JSON: the array of steps.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(transparent)]
 pub struct Trace {
     pub steps: Vec<StepTrace>,
 }

@@ -10,7 +10,6 @@ use super::request::{Environment, PreparedRequest, Scope, Strategy};
 
 /// The two evaluators, as a choice (`crmauth eval --engine`, scenario replays).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Engine {
     /// The compiled engine.
     Compiled,
