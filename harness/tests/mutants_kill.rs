@@ -3,12 +3,22 @@
 //! PROTOCOL.md or from the documented contract of the function under test (the section or
 //! contract is named at each test), never recorded from the code's output. Public API only.
 
+use crmauth::client::flow::{interpret, reply_fault, FlowSettings};
+use crmauth::client::{
+    run_impersonation_flow, ClientError, CrmClient, HttpReply, HttpTransport, SharedSecretAcquirer,
+    Step,
+};
 use crmauth::codec::cookie::{
     cookie_exist, parse_cookie_header, parse_cookie_header_with, parse_session, session_cookie,
     CookieLimits, SessionCookie,
 };
-use crmauth::codec::fault::ErrorCode;
-use crmauth::codec::xml::DecodeErrorKind;
+use crmauth::codec::fault::{encode_fault, ErrorCode};
+use crmauth::codec::soap::SoapVersion;
+use crmauth::codec::token::AuthenticationType;
+use crmauth::codec::xml::{DecodeError, DecodeErrorKind};
+use crmauth::server::{self, defaults, ServerConfig};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// PROTOCOL 2.5: cookie headers are RFC 6265 `;`-separated pairs; 1.3: CookieExist needs a
 /// cookie named `MSCRMSession` whose value contains `ticket`, and the providers read its
@@ -105,4 +115,109 @@ fn error_codes_are_one_to_eight_hex_digits() {
     for s in ["+1", "+A101", "-1", "0x+1", "000000001", "0x08004A101", "1 2", "g"] {
         assert!(s.parse::<ErrorCode>().is_err(), "{s:?}");
     }
+}
+
+fn reply(status: u16, body: &[u8]) -> HttpReply {
+    HttpReply { status, content_type: None, body: body.to_vec() }
+}
+
+/// A decoder that accepts only `<ok/>`.
+fn only_ok(b: &[u8]) -> Result<u8, DecodeError> {
+    if b == b"<ok/>" {
+        Ok(1)
+    } else {
+        Err(DecodeError::new(0, DecodeErrorKind::TooLarge { limit: 0 }))
+    }
+}
+
+/// PROTOCOL 2.4 and the contract of `client::flow::interpret`: a SOAP fault is a `Fault`
+/// whatever the HTTP status (CRM answers faults with 500, some proxies with 200); an error
+/// status without a fault is `Http`; an undecodable 2xx body is `NotSoap`.
+#[test]
+fn replies_become_messages_or_typed_errors() {
+    let fault = encode_fault(SoapVersion::V11, ErrorCode::EXPIRED_TICKET, "expired");
+    let step = Step::WhoAmI;
+    assert_eq!(interpret(step, &reply(200, b"<ok/>"), only_ok).unwrap(), 1);
+    for status in [200, 500] {
+        match interpret(step, &reply(status, fault.as_bytes()), only_ok) {
+            Err(e @ ClientError::Fault { status: s, .. }) => {
+                assert_eq!(s, status);
+                assert!(e.is_expired_ticket());
+            }
+            other => panic!("{status}: {other:?}"),
+        }
+    }
+    assert!(matches!(
+        interpret(step, &reply(500, b"oops"), only_ok),
+        Err(ClientError::Http { status: 500, .. })
+    ));
+    assert!(matches!(
+        interpret(step, &reply(200, b"oops"), only_ok),
+        Err(ClientError::NotSoap { status: 200, .. })
+    ));
+    let f = reply_fault(&reply(500, fault.as_bytes())).unwrap();
+    assert_eq!(f.code, Some(ErrorCode::EXPIRED_TICKET));
+    assert!(reply_fault(&reply(500, b"oops")).is_none());
+}
+
+fn client(s: &server::RunningServer) -> CrmClient {
+    let mut fs = FlowSettings::new(
+        &s.base_url(),
+        defaults::SERVICE_ACCOUNT_PUID,
+        defaults::ORGANIZATION_FRIENDLY_NAME,
+        defaults::USER_PUID,
+    );
+    fs.timeout = Duration::from_secs(10);
+    CrmClient::new(
+        Arc::new(HttpTransport::new().unwrap()),
+        Arc::new(SharedSecretAcquirer::default()),
+        fs,
+    )
+    .unwrap()
+}
+
+/// PROTOCOL 2.3 against the mock server: one Windows Live ticket (step 3), one CRM ticket
+/// (step 5), then WhoAmI and two `Retrieve systemuser` calls (step 6); the token is
+/// {Passport, the ticket, `OrganizationName`, CallerId = the user's CRM id}
+/// (CLIENT-IMPERSONATION); a refresh obtains a new Windows Live ticket and a new CRM ticket;
+/// after `disconnect` the next call runs discovery again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_flow_obtains_and_counts_what_protocol_2_3_says() {
+    let s = server::start(ServerConfig::passport_default().unwrap()).await.unwrap();
+    let mut c = client(&s);
+    assert!(c.token().is_none() && c.caller_id().is_none() && c.organization().is_none());
+    let r = run_impersonation_flow(&mut c).await.unwrap();
+    assert_eq!(
+        (r.attempts, r.caller_id, r.who_am_i),
+        (1, defaults::USER_ID, defaults::SERVICE_ACCOUNT_ID)
+    );
+    let st = c.stats();
+    assert_eq!(
+        (st.wlid_tickets, st.crm_tickets, st.service_calls, st.expired_faults),
+        (1, 1, 3, 0)
+    );
+    let org = c.organization().unwrap();
+    assert_eq!(org.friendly_name.as_deref(), Some(defaults::ORGANIZATION_FRIENDLY_NAME));
+    assert_eq!(org.organization_name.as_deref(), Some(defaults::ORGANIZATION));
+    assert_eq!(c.caller_id(), Some(defaults::USER_ID));
+    let t = c.token().unwrap().clone();
+    assert_eq!(t.authentication_type, AuthenticationType::Passport);
+    assert_eq!(t.organization_name.as_deref(), Some(defaults::ORGANIZATION));
+    assert_eq!(t.caller_id, defaults::USER_ID);
+    assert!(t.crm_ticket.is_some());
+
+    c.refresh_ticket().await.unwrap();
+    let st = c.stats();
+    assert_eq!((st.wlid_tickets, st.crm_tickets, st.service_calls), (2, 2, 3));
+    assert_ne!(c.token().unwrap().crm_ticket, t.crm_ticket, "a fresh ticket");
+
+    c.disconnect();
+    assert!(c.token().is_none() && c.caller_id().is_none());
+    assert_eq!(c.who_am_i().await.unwrap(), defaults::SERVICE_ACCOUNT_ID);
+    let st = c.stats();
+    assert_eq!((st.wlid_tickets, st.crm_tickets, st.service_calls), (3, 3, 4));
+    assert_eq!(c.fullname(defaults::USER_ID).await.unwrap().as_deref(), Some(defaults::USER_NAME));
+    assert!(!c.create_task("mutants").await.unwrap().is_nil());
+    assert_eq!(c.stats().service_calls, 6);
+    s.shutdown().await.unwrap();
 }
