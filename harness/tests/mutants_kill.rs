@@ -221,3 +221,21 @@ async fn the_flow_obtains_and_counts_what_protocol_2_3_says() {
     assert_eq!(c.stats().service_calls, 6);
     s.shutdown().await.unwrap();
 }
+
+/// PROTOCOL 2.3 (CLIENT-RETRY-BOUND): an 8004A101 fault during the flow makes the client
+/// obtain a new Windows Live ticket and CRM ticket and try again; the client counts the
+/// expired fault it met.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_ticket_restarts_the_flow_and_is_counted() {
+    let s = server::start(ServerConfig::passport_default().unwrap()).await.unwrap();
+    s.control(&server::Control {
+        fail_next: vec![ErrorCode::EXPIRED_TICKET],
+        ..server::Control::default()
+    });
+    let mut c = client(&s);
+    let r = run_impersonation_flow(&mut c).await.unwrap();
+    assert_eq!(r.attempts, 2);
+    let st = c.stats();
+    assert_eq!((st.expired_faults, st.wlid_tickets, st.crm_tickets), (1, 2, 2));
+    s.shutdown().await.unwrap();
+}
