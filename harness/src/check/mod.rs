@@ -7,6 +7,7 @@ pub mod client_conformance;
 pub mod client_suite;
 pub mod codec;
 pub mod deployment;
+pub mod expect;
 pub mod lint;
 pub mod properties;
 pub mod reach;
@@ -199,6 +200,7 @@ pub fn cases(selection: &Selection, corpus: &std::path::Path) -> Vec<Case> {
     }
     if wants(Suite::Codec) {
         all.extend(codec::vector_cases(corpus));
+        all.extend(expect::expect_cases(corpus));
         all.extend(codec::property_cases());
     }
     if wants(Suite::Client) {
