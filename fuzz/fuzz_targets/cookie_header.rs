@@ -1,9 +1,9 @@
 //! Cookie headers and the `MSCRMSession` value.
 //!
-//! On the raw header: DECODE-TOTAL for every cookie decoder; `cookie_exist` is PROTOCOL
-//! 1.3's rule on the parsed cookies (an `MSCRMSession` cookie whose value contains
-//! `ticket`, an unparsable header being false); the pipeline's prepared request sees the
-//! same; a decoded session re-encodes (value and `Set-Cookie`) to itself. On a session
+//! On the raw header: DECODE-TOTAL for every cookie decoder; `cookie_exist` and the
+//! pipeline's verdict on the session cookie (absent, a ticket, unreadable) agree with the
+//! spec model `crmauth-spec`'s own cookie reader (PROTOCOL 1.3, 2.5; it shares no code with
+//! crmauth); a decoded session re-encodes (value and `Set-Cookie`) to itself. On a session
 //! built from the input: TOKEN-ROUNDTRIP-COOKIE among other cookies.
 #![no_main]
 
@@ -12,6 +12,7 @@ use crmauth::codec::cookie::{self, SESSION_COOKIE};
 use crmauth::generate::codec::CookieCase;
 use crmauth::pipeline::Request;
 use crmauth_fuzz::codec::{typed, ArbSession};
+use crmauth_spec::SessionTicket;
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 
@@ -45,12 +46,11 @@ fuzz_target!(|input: Input| {
     let session = cookie::session_from_header(h);
     typed("session_from_header", h.len(), &session);
 
-    let rule = parsed.as_ref().is_ok_and(|cs| {
-        cs.iter().any(|c| {
-            c.name.eq_ignore_ascii_case(SESSION_COOKIE) && c.value.reveal().contains("ticket")
-        })
-    });
-    assert_eq!(cookie::cookie_exist(h), rule, "cookie_exist is not PROTOCOL 1.3's rule");
+    // The independent statement: the spec model's own header reader (crmauth-spec, which
+    // shares no code with crmauth).
+    let spec = crmauth_spec::parse_cookie_header(Some(h));
+    let rule = spec.cookie_exist();
+    assert_eq!(cookie::cookie_exist(h), rule, "cookie_exist differs from the spec model's");
 
     let prepared = Request {
         method: "GET".into(),
@@ -67,16 +67,26 @@ fuzz_target!(|input: Input| {
         rule,
         "the pipeline's CookieExist differs from cookie_exist"
     );
-    // PROTOCOL 1.6: when CookieExist holds, the ticket is the one session cookie's, or the
-    // cookie is unreadable; when it does not, no ticket is read at all.
-    let ticket = session.as_ref().ok().and_then(|s| s.as_ref()).map(|s| &s.ticket);
-    let expected = if rule { ticket } else { None };
-    assert_eq!(prepared.session.ticket(), expected, "the pipeline's session ticket differs");
-    assert_eq!(
-        matches!(prepared.session, cookie::SessionCookie::Unreadable(_)),
-        rule && ticket.is_none(),
-        "a session cookie that passes CookieExist must read or be unreadable"
-    );
+    // PROTOCOL 1.6: the pipeline's verdict on the session cookie (absent, a ticket, or
+    // unreadable) is the spec model's.
+    let got = prepared.session.ticket().map(|t| t.reveal());
+    match spec.session_ticket() {
+        SessionTicket::Absent => assert!(
+            matches!(prepared.session, cookie::SessionCookie::Absent),
+            "the spec model finds no session cookie; the pipeline reads one"
+        ),
+        SessionTicket::Unreadable => assert!(
+            matches!(prepared.session, cookie::SessionCookie::Unreadable(_)),
+            "the spec model finds the session cookie unreadable; the pipeline does not"
+        ),
+        // Compared, never printed (a ticket is redacted in every message).
+        SessionTicket::Readable(t) => assert!(
+            got == Some(t.as_str()),
+            "the pipeline's session ticket is not the spec model's ({} vs {} chars)",
+            got.map_or(0, str::len),
+            t.len()
+        ),
+    }
 
     if let Ok(Some(s)) = &session {
         let value = cookie::encode_session_value(s);

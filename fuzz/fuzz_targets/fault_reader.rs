@@ -1,7 +1,8 @@
 //! The two fault readers: the seed's `//code` and the robust `read_fault`.
 //!
-//! On the raw input: DECODE-TOTAL for both, and the robust reader's `code` is exactly its
-//! `raw_code` parsed. On a canonical server fault built from the input (any version,
+//! On the raw input: DECODE-TOTAL for both, and the robust reader's code and expired
+//! verdict are those of [`spec_fault`], a reader written from PROTOCOL 2.4 alone on
+//! roxmltree (no code shared with `codec::fault` or crmauth's XML). On a canonical server fault built from the input (any version,
 //! code, description): FAULT-SEED-AGREES. The same fault with the code spelled another
 //! way (`0x`/`0X`/none, either case, whitespace): FAULT-EXPIRED. With 8004A101 planted in
 //! the description, an attribute, a comment or CDATA while the real code differs:
@@ -69,12 +70,17 @@ fuzz_target!(|data: &[u8]| {
     let robust = fault::read_fault(raw);
     typed("read_fault", raw.len(), &robust);
     typed("seed_error_code", raw.len(), &fault::seed_error_code(raw));
-    if let Ok(f) = &robust {
+    // The independent statement of PROTOCOL 2.4: a reader written from its rules alone, on
+    // another XML parser. Compared where both read the document as a SOAP fault (the two
+    // parsers' limits and well-formedness corners differ; DECODE-TOTAL covers rejections).
+    if let (Ok(f), Some(spec)) = (&robust, spec_fault::read(raw)) {
         assert_eq!(
-            f.code,
-            f.raw_code.as_deref().and_then(|c| c.parse().ok()),
-            "code is not raw_code parsed"
+            f.code.map(|c| c.0),
+            spec,
+            "read_fault's detail code differs from PROTOCOL 2.4's reading (raw {:?})",
+            f.raw_code
         );
+        assert_eq!(f.is_expired_ticket(), spec == Some(0x8004_A101), "expired verdict");
     }
 
     // One canonical check a run, chosen by the input (each parses whole envelopes).
@@ -130,3 +136,60 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
+
+/// PROTOCOL 2.4, stated independently of `codec::fault`: the envelope is SOAP 1.1 or 1.2; a
+/// `Fault` in the envelope's namespace is an element of its `Body`; the code is the text of
+/// `detail/error/code` (1.1: `detail` without namespace; 1.2: the envelope's `Detail`;
+/// `error` and `code` without namespace, the first of each, in any sibling order); the text
+/// is the element's character data (comments aside, CDATA included) and is read as an
+/// optional `0x`/`0X` and 1 to 8 hex digits of either case, with XML whitespace around
+/// (docs/codecs.md). Nothing else counts: attributes, `description`, `faultstring`, other
+/// elements.
+mod spec_fault {
+    const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+    const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
+
+    /// `None`: not a SOAP fault this reader understands (or not XML to roxmltree);
+    /// `Some(None)`: a fault without a readable detail code; `Some(Some(code))`.
+    pub fn read(xml: &[u8]) -> Option<Option<u32>> {
+        let text = std::str::from_utf8(xml).ok()?;
+        let doc = roxmltree::Document::parse(text).ok()?;
+        let envelope = doc.root_element();
+        let ns = envelope.tag_name().namespace()?;
+        if envelope.tag_name().name() != "Envelope" || (ns != SOAP11 && ns != SOAP12) {
+            return None;
+        }
+        fn child<'a, 'i>(
+            n: roxmltree::Node<'a, 'i>,
+            ns: Option<&str>,
+            name: &str,
+        ) -> Option<roxmltree::Node<'a, 'i>> {
+            n.children().find(|c| {
+                c.is_element() && c.tag_name().name() == name && c.tag_name().namespace() == ns
+            })
+        }
+        let body = child(envelope, Some(ns), "Body")?;
+        let fault = child(body, Some(ns), "Fault")?;
+        let detail = if ns == SOAP11 {
+            child(fault, None, "detail")
+        } else {
+            child(fault, Some(ns), "Detail")
+        };
+        let code =
+            detail.and_then(|d| child(d, None, "error")).and_then(|e| child(e, None, "code"));
+        Some(code.and_then(|c| {
+            let text: String =
+                c.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect();
+            parse(&text)
+        }))
+    }
+
+    fn parse(text: &str) -> Option<u32> {
+        let t = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
+        let hex = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).unwrap_or(t);
+        if hex.is_empty() || hex.len() > 8 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        u32::from_str_radix(hex, 16).ok()
+    }
+}

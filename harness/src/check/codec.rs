@@ -352,11 +352,16 @@ pub const VECTOR_DIRS: [VectorDir; 5] = [
     VectorDir { dir: "rps", kind: DecodeKind::Rps, section: "2.6" },
 ];
 
-/// The input files of a vector directory (everything but `*.expected.json`), sorted.
+/// The input files of a vector directory (everything but the regression locks
+/// `*.expected.json` and the hand-written expectations `*.expect.json`), sorted.
 pub fn vector_inputs(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut inputs: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && !p.to_string_lossy().ends_with(".expected.json"))
+        .filter(|p| {
+            p.is_file()
+                && !p.to_string_lossy().ends_with(".expected.json")
+                && !super::expect::is_expect_file(p)
+        })
         .collect();
     inputs.sort();
     Ok(inputs)

@@ -7,8 +7,10 @@ pub mod client_conformance;
 pub mod client_suite;
 pub mod codec;
 pub mod deployment;
+pub mod expect;
 pub mod lint;
 pub mod properties;
+pub mod reach;
 pub mod report;
 pub mod runner;
 pub mod vectors;
@@ -77,7 +79,14 @@ impl Status {
     }
 }
 
-type CaseFn = Box<dyn Fn(&Settings) -> Status + Send + Sync>;
+/// What running a case gives: its status and, for `PIPE-REACH`, what it measured.
+#[derive(Debug, Clone)]
+pub struct Ran {
+    pub status: Status,
+    pub reach: Option<reach::Reach>,
+}
+
+type CaseFn = Box<dyn Fn(&Settings) -> Ran + Send + Sync>;
 
 /// A named check: an invariant ID or a vector ID, its PROTOCOL section, and how to run it.
 pub struct Case {
@@ -96,13 +105,25 @@ impl Case {
         title: impl Into<String>,
         run: impl Fn(&Settings) -> Status + Send + Sync + 'static,
     ) -> Self {
+        let run = move |s: &Settings| Ran { status: run(s), reach: None };
+        Case { id: id.into(), section, suite, title: title.into(), run: Box::new(run) }
+    }
+
+    /// A case whose run also reports per-step reach ([`reach`]).
+    pub fn with_reach(
+        id: impl Into<String>,
+        section: &'static str,
+        suite: Suite,
+        title: impl Into<String>,
+        run: impl Fn(&Settings) -> Ran + Send + Sync + 'static,
+    ) -> Self {
         Case { id: id.into(), section, suite, title: title.into(), run: Box::new(run) }
     }
 
     /// Runs the case, timing it.
     pub fn run(&self, settings: &Settings) -> CaseReport {
         let start = std::time::Instant::now();
-        let status = (self.run)(settings);
+        let Ran { status, reach } = (self.run)(settings);
         CaseReport {
             id: self.id.clone(),
             section: self.section,
@@ -110,6 +131,8 @@ impl Case {
             title: self.title.clone(),
             status,
             duration: start.elapsed(),
+            warnings: reach.as_ref().map(reach::Reach::warnings).unwrap_or_default(),
+            reach,
         }
     }
 }
@@ -126,6 +149,12 @@ pub struct CaseReport {
     #[serde(serialize_with = "millis")]
     #[serde(rename = "duration_ms")]
     pub duration: Duration,
+    /// What deserves attention without failing the case (e.g. a step never reached).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// `PIPE-REACH`: requests reaching each step's provider.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reach: Option<reach::Reach>,
 }
 
 fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -153,6 +182,7 @@ pub fn cases(selection: &Selection, corpus: &std::path::Path) -> Vec<Case> {
         match &selection.pipeline {
             Some(p) => {
                 all.push(user_roundtrip(p.clone()));
+                all.push(reach::case(p.clone()));
                 all.extend(properties::evaluation_cases(
                     properties::compiled_engine(),
                     Some(p.clone()),
@@ -169,6 +199,7 @@ pub fn cases(selection: &Selection, corpus: &std::path::Path) -> Vec<Case> {
     }
     if wants(Suite::Codec) {
         all.extend(codec::vector_cases(corpus));
+        all.extend(expect::expect_cases(corpus));
         all.extend(codec::property_cases());
     }
     if wants(Suite::Client) {

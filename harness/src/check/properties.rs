@@ -8,6 +8,7 @@
 use super::runner::check_property;
 use super::{Case, Settings, Status, Suite};
 use crate::generate::pipeline::arb_broken_pipeline_text;
+use crate::generate::request::arb_case_for;
 use crate::generate::{
     arb_environment, arb_pipeline, arb_pipeline_text, arb_request, PipelineCase,
 };
@@ -48,14 +49,14 @@ impl Observer for Recorder {
 }
 
 /// The inputs of a property: a fixed pipeline (a user's) or generated ones.
+/// A user's pipeline gets requests drawn from its own configuration (`arb_case_for`).
 fn cases(pipeline: Option<Arc<Pipeline>>) -> BoxedStrategy<PipelineCase> {
-    let pipelines: BoxedStrategy<Pipeline> = match pipeline {
-        Some(p) => Just((*p).clone()).boxed(),
-        None => arb_pipeline().boxed(),
-    };
-    (pipelines, arb_request(), arb_environment())
-        .prop_map(|(pipeline, request, env)| PipelineCase { pipeline, request, env })
-        .boxed()
+    match pipeline {
+        Some(p) => arb_case_for(Some(&p)),
+        None => (arb_pipeline(), arb_request(), arb_environment())
+            .prop_map(|(pipeline, request, env)| PipelineCase { pipeline, request, env })
+            .boxed(),
+    }
 }
 
 /// Runs the engine under test on a case with the recorder attached, and hands the outcome

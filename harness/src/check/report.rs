@@ -11,12 +11,15 @@ pub struct Summary {
     pub passed: usize,
     pub failed: usize,
     pub errors: usize,
+    /// Warnings of all cases (never a failure: e.g. a step no generated request reached).
+    pub warnings: usize,
 }
 
 impl Summary {
     pub fn of(reports: &[CaseReport]) -> Self {
         let mut s = Summary::default();
         for r in reports {
+            s.warnings += r.warnings.len();
             match r.status {
                 Status::Pass => s.passed += 1,
                 Status::Fail { .. } => s.failed += 1,
@@ -37,7 +40,8 @@ pub fn replay_command(settings: &Settings, id: &str) -> String {
     format!("crmauth check --case {id} --seed {} --cases {}", settings.seed, settings.cases)
 }
 
-/// The text table: case ID, spec section, result, time; then each failure in full.
+/// The text table: case ID, spec section, result, time; then each failure in full, the
+/// per-step reach of `PIPE-REACH` and every warning.
 pub fn text(reports: &[CaseReport], settings: &Settings) -> String {
     let width = reports.iter().map(|r| r.id.len()).max().unwrap_or(4).max(4);
     let mut out =
@@ -73,25 +77,35 @@ pub fn text(reports: &[CaseReport], settings: &Settings) -> String {
             }
         }
     }
+    for r in reports {
+        if let Some(reach) = &r.reach {
+            let _ = write!(out, "\n{} (PROTOCOL {}): {}", r.id, r.section, reach.table());
+        }
+        for w in &r.warnings {
+            let _ = writeln!(out, "\n{} WARNING (PROTOCOL {}): {w}", r.id, r.section);
+        }
+    }
     let s = Summary::of(reports);
     let _ = writeln!(
         out,
-        "\n{} passed, {} failed, {} errors (seed {}, {} cases per property)",
-        s.passed, s.failed, s.errors, settings.seed, settings.cases
+        "\n{} passed, {} failed, {} errors, {} warnings (seed {}, {} cases per property)",
+        s.passed, s.failed, s.errors, s.warnings, settings.seed, settings.cases
     );
     out
 }
 
-/// The JSON report: `{"summary": {…}, "cases": [{id, section, suite, title, result, …}]}`.
+/// The JSON report: `{"summary": {…}, "cases": [{id, section, suite, title, result, …}]}`;
+/// a case with warnings lists them (`warnings`), `PIPE-REACH` its per-step counts (`reach`).
 pub fn json(reports: &[CaseReport], settings: &Settings) -> serde_json::Value {
     let s = Summary::of(reports);
     json!({
-        "summary": {"passed": s.passed, "failed": s.failed, "errors": s.errors, "seed": settings.seed, "cases": settings.cases},
+        "summary": {"passed": s.passed, "failed": s.failed, "errors": s.errors, "warnings": s.warnings, "seed": settings.seed, "cases": settings.cases},
         "cases": reports,
     })
 }
 
-/// JUnit XML: one test suite per crmauth suite, one test case per case ID.
+/// JUnit XML: one test suite per crmauth suite, one test case per case ID; a case's
+/// warnings and per-step reach are its `<system-out>`.
 pub fn junit(reports: &[CaseReport], settings: &Settings) -> String {
     let mut report = Report::new("crmauth");
     let mut suites: Vec<TestSuite> = Vec::new();
@@ -131,6 +145,13 @@ pub fn junit(reports: &[CaseReport], settings: &Settings) -> String {
             TestCase::new(format!("{} (PROTOCOL {}): {}", r.id, r.section, r.title), status);
         case.set_classname(name);
         case.set_time(r.duration);
+        let mut out = r.reach.as_ref().map(|reach| reach.table()).unwrap_or_default();
+        for w in &r.warnings {
+            out.push_str(&format!("WARNING: {w}\n"));
+        }
+        if !out.is_empty() {
+            case.set_system_out(out);
+        }
         suites[index].add_test_case(case);
     }
     report.add_test_suites(suites);

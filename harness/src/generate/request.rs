@@ -8,9 +8,10 @@ use crate::codec::token::{self, AuthenticationType, CrmAuthenticationToken};
 use crate::codec::SoapVersion;
 use crate::pipeline::network::InternalNetwork;
 use crate::pipeline::request::{IssuedTicket, Organization, User};
-use crate::pipeline::{xml, Environment, Pipeline, Request};
+use crate::pipeline::{xml, Environment, Pipeline, Predicate, Request};
 use proptest::prelude::*;
 use proptest::sample::select;
+use proptest::strategy::BoxedStrategy;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -39,12 +40,17 @@ fn organization_of(n: usize) -> &'static str {
 
 /// An environment of the universe with random flags, roles, clock, network and expiries.
 pub fn arb_environment() -> impl Strategy<Value = Environment> {
+    environment_with(0u32..16)
+}
+
+/// [`arb_environment`] with the server roles drawn from `roles`.
+fn environment_with(roles: impl Strategy<Value = u32>) -> impl Strategy<Value = Environment> {
     let flags =
         prop::collection::vec((any::<bool>(), any::<bool>(), prop::bool::weighted(0.15)), 4);
     let network =
         select(vec!["", "10.0.0.0-255.0.0.0", "10.0.0.0/8;192.168.1.0-255.255.255.0;fd00::/8"]);
     (
-        0u32..16,
+        roles,
         network,
         select(vec![0u64, 1_000, 2_000]),
         flags,
@@ -189,9 +195,17 @@ fn token_body(
 
 /// A request of the universe.
 pub fn arb_request() -> impl Strategy<Value = Request> {
+    request_with(select(&["GET", "POST", "post", "PUT", "HEAD"][..]), arb_path())
+}
+
+/// A request with the method and path from the given strategies, the rest from the universe.
+fn request_with<M: ToString + fmt::Debug + Clone>(
+    method: impl Strategy<Value = M>,
+    path: impl Strategy<Value = String>,
+) -> impl Strategy<Value = Request> {
     (
-        select(&["GET", "POST", "post", "PUT", "HEAD"][..]),
-        arb_path(),
+        method,
+        path,
         arb_address(),
         prop::option::weighted(0.4, arb_cookie()),
         prop::option::weighted(0.5, arb_token_body()),
@@ -206,6 +220,132 @@ pub fn arb_request() -> impl Strategy<Value = Request> {
             body,
             windows_identity: account.map(str::to_string),
         })
+}
+
+/// The values a pipeline configures that its predicates compare requests and the
+/// environment with (PROTOCOL 1.3): UrlPath paths, HttpMethod methods, ServerRole masks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Configured {
+    /// Every configured path, as configured, without duplicates.
+    pub paths: Vec<String>,
+    /// Every configured method, as configured, without duplicates.
+    pub methods: Vec<String>,
+    /// Every configured role mask, without duplicates.
+    pub roles: Vec<u32>,
+}
+
+impl Configured {
+    /// What `pipeline`'s predicates are configured with, in step order.
+    pub fn of(pipeline: &Pipeline) -> Self {
+        fn push<T: PartialEq>(v: &mut Vec<T>, x: T) {
+            if !v.contains(&x) {
+                v.push(x);
+            }
+        }
+        let mut c = Configured::default();
+        for p in pipeline.steps.iter().flat_map(|s| &s.predicates) {
+            match p {
+                Predicate::UrlPath { paths } => {
+                    paths.values().for_each(|v| push(&mut c.paths, v.clone()))
+                }
+                Predicate::HttpMethod { method } => push(&mut c.methods, method.clone()),
+                Predicate::ServerRole { roles } => push(&mut c.roles, *roles),
+                _ => {}
+            }
+        }
+        c
+    }
+}
+
+/// `text` with the case of each ASCII letter flipped where `flips` says (cycled).
+fn flip_case(text: &str, flips: &[bool]) -> String {
+    text.chars()
+        .zip(flips.iter().cycle())
+        .map(|(c, &f)| match (f, c.is_ascii_uppercase()) {
+            (false, _) => c,
+            (true, true) => c.to_ascii_lowercase(),
+            (true, false) => c.to_ascii_uppercase(),
+        })
+        .collect()
+}
+
+/// A value from `configured` (cloned), or `None` when there is none.
+fn pick(configured: &[String]) -> Option<BoxedStrategy<String>> {
+    (!configured.is_empty()).then(|| select(configured.to_vec()).boxed())
+}
+
+/// A request path near one `paths` configures — as configured, in varied case (UrlPath
+/// compares ASCII case-insensitively, PROTOCOL 1.3), with a query (not part of the path),
+/// or just off it (a trailing `/` or a character more) — or from [`arb_path`].
+pub fn arb_path_from(paths: &[String]) -> impl Strategy<Value = String> {
+    let Some(configured) = pick(paths) else { return arb_path().boxed() };
+    let near = (configured, 0u8..8, prop::collection::vec(any::<bool>(), 1..8)).prop_map(
+        |(p, how, flips)| match how {
+            0..=2 => p,
+            3 | 4 => flip_case(&p, &flips),
+            5 => format!("{}?wsdl", flip_case(&p, &flips)),
+            6 => format!("{p}/"),
+            _ => format!("{p}x"),
+        },
+    );
+    prop_oneof![6 => near, 2 => arb_path()].boxed()
+}
+
+/// A request method: one `methods` configures (in varied case, PROTOCOL 1.3) or a common one.
+pub fn arb_method_from(methods: &[String]) -> impl Strategy<Value = String> {
+    let common = select(&["GET", "POST", "post", "PUT", "HEAD"][..]).prop_map(str::to_string);
+    let Some(configured) = pick(methods) else { return common.boxed() };
+    let configured = (configured, prop::collection::vec(any::<bool>(), 1..4))
+        .prop_map(|(m, flips)| flip_case(&m, &flips));
+    prop_oneof![2 => configured, 1 => common].boxed()
+}
+
+/// Server role bits: each configured mask, one bit of it, all of them together, none, or
+/// anything (so each `ServerRolePredicate` is true and false on some inputs).
+pub fn arb_roles_from(masks: &[u32]) -> impl Strategy<Value = u32> {
+    if masks.is_empty() {
+        return (0u32..16).boxed();
+    }
+    let all = masks.iter().fold(0, |a, m| a | m);
+    let one = select(masks.to_vec());
+    prop_oneof![
+        3 => one.clone(),
+        2 => one.prop_flat_map(|m| {
+            let bits: Vec<u32> = (0..32).map(|b| 1u32 << b).filter(|b| m & b != 0).collect();
+            if bits.is_empty() { Just(0).boxed() } else { select(bits).boxed() }
+        }),
+        1 => Just(all),
+        1 => Just(0),
+        1 => Just(!all),
+        1 => any::<u32>(),
+    ]
+    .boxed()
+}
+
+/// A request of the universe whose path and method are drawn from what `pipeline`
+/// configures as well as from the standard set, so that a user's own predicates are true
+/// on a fair share of the inputs.
+pub fn arb_request_for(pipeline: &Pipeline) -> impl Strategy<Value = Request> {
+    let c = Configured::of(pipeline);
+    request_with(arb_method_from(&c.methods), arb_path_from(&c.paths))
+}
+
+/// An environment of the universe whose server roles are drawn from the masks `pipeline`'s
+/// `ServerRolePredicate`s configure.
+pub fn arb_environment_for(pipeline: &Pipeline) -> impl Strategy<Value = Environment> {
+    environment_with(arb_roles_from(&Configured::of(pipeline).roles))
+}
+
+/// Inputs for the pipeline properties: `pipeline` (a user's) with requests and environments
+/// drawn from its own configuration ([`arb_request_for`], [`arb_environment_for`]), or
+/// generated pipelines with the universe's requests when `None`.
+pub fn arb_case_for(pipeline: Option<&Pipeline>) -> BoxedStrategy<PipelineCase> {
+    match pipeline {
+        Some(p) => (Just(p.clone()), arb_request_for(p), arb_environment_for(p))
+            .prop_map(|(pipeline, request, env)| PipelineCase { pipeline, request, env })
+            .boxed(),
+        None => arb_case().boxed(),
+    }
 }
 
 /// A pipeline, a request and an environment: one input of the pipeline properties.
