@@ -7,6 +7,7 @@ pub mod client_conformance;
 pub mod client_suite;
 pub mod codec;
 pub mod deployment;
+pub mod invariants;
 pub mod lint;
 pub mod properties;
 pub mod report;
