@@ -195,6 +195,8 @@ impl StepFilter {
                 (false, true) => network_rows.set(0, s),
             }
         }
+        #[cfg(feature = "mutants")]
+        let paths = CaselessSet { values: super::planted::filter_values(paths.values) };
         Some(StepFilter {
             words,
             paths,
@@ -251,6 +253,8 @@ impl Candidates<'_> {
                     bits &= holding[w];
                 }
             }
+            #[cfg(feature = "mutants")]
+            let mut bits = super::planted::filter_candidates(bits);
             while bits != 0 {
                 let s = w * 64 + bits.trailing_zeros() as usize;
                 if let Some(t) = f(s) {
