@@ -344,3 +344,5 @@ impl<'a> Arbitrary<'a> for ArbStrategy {
 /// PIPE-FIRST-SUCCESS, PIPE-FAIL-CLOSED), checked strictly in both directions by the one
 /// checker `crmauth check` uses, on what a [`Recorder`] recorded.
 pub use crmauth::check::invariants::{check_evaluation, Event, Recorder, Violation};
+
+pub mod codec;
