@@ -36,10 +36,10 @@ pub enum FilterFault {
     /// is never tried (breaks PIPE-ORACLE; the traced walk is right, so only the untraced
     /// evaluation shows it).
     LastCandidateDropped,
-    /// The table of configured paths is put in hash order (a fresh random hasher per
-    /// compile) after its rows were numbered in sorted order: the row a path finds depends
-    /// on the compile (breaks PIPE-DETERMINISTIC).
-    PathsInHashOrder,
+    /// The tables of configured paths and methods are put in hash order (a fresh random
+    /// hasher per compile) after their rows were numbered in sorted order: the row a
+    /// request's path or method finds depends on the compile (breaks PIPE-DETERMINISTIC).
+    ValuesInHashOrder,
 }
 
 /// A fault in the pipeline XML reader.
@@ -85,10 +85,10 @@ pub(crate) fn filter_candidates(bits: u64) -> u64 {
     }
 }
 
-/// The step filter's table of configured values, reordered when
-/// [`FilterFault::PathsInHashOrder`] is planted.
+/// A table of the step filter's configured values (paths, methods), reordered when
+/// [`FilterFault::ValuesInHashOrder`] is planted.
 pub(crate) fn filter_values(mut values: Box<[Box<str>]>) -> Box<[Box<str>]> {
-    if is(FilterFault::PathsInHashOrder) {
+    if is(FilterFault::ValuesInHashOrder) {
         use std::hash::BuildHasher;
         let hasher = std::collections::hash_map::RandomState::new();
         values.sort_by_key(|v| hasher.hash_one(v));

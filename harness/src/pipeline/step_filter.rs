@@ -197,6 +197,8 @@ impl StepFilter {
         }
         #[cfg(feature = "mutants")]
         let paths = CaselessSet { values: super::planted::filter_values(paths.values) };
+        #[cfg(feature = "mutants")]
+        let methods = CaselessSet { values: super::planted::filter_values(methods.values) };
         Some(StepFilter {
             words,
             paths,
