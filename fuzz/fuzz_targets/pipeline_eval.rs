@@ -95,10 +95,10 @@ fuzz_target!(|input: Input| {
     assert_eq!(eng_observed, eng_outcome);
     assert_eq!(ref_observed, ref_outcome);
     assert_eq!(eng_events.0, ref_events.0, "PIPE-ORACLE: observed evaluations");
-    if let Err(m) = check_evaluation(&pipeline, &eng_events.0, &eng_outcome) {
+    if let Err(m) = check_evaluation(&pipeline, &eng_outcome, &eng_events.0) {
         panic!("engine: {m}\nevents: {:?}\noutcome: {eng_outcome:?}", eng_events.0);
     }
-    if let Err(m) = check_evaluation(&pipeline, &ref_events.0, &ref_outcome) {
+    if let Err(m) = check_evaluation(&pipeline, &ref_outcome, &ref_events.0) {
         panic!("reference: {m}\nevents: {:?}\noutcome: {ref_outcome:?}", ref_events.0);
     }
 

@@ -8,10 +8,9 @@
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 use crmauth::pipeline::model::AuthenticationTypes;
-use crmauth::pipeline::outcome::{Observer, Verdict};
 use crmauth::pipeline::{
-    BuiltIn, Environment, Outcome, Pipeline, Predicate, PredicateKind, Provider, ProviderKind,
-    Request, Step, Strategy,
+    BuiltIn, Environment, Pipeline, Predicate, PredicateKind, Provider, ProviderKind, Request,
+    Step, Strategy,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -22,26 +21,9 @@ pub const MAX_STEPS: usize = 8;
 /// Most predicates a generated step has.
 pub const MAX_PREDICATES: usize = 4;
 
-/// Request paths of the standard pipelines and scenario tables.
-pub const PATHS: &[&str] = &[
-    "/MSCRMServices/2007/CrmService.asmx",
-    "/MSCRMServices/2007/MetadataService.asmx",
-    "/MSCRMServices/Metadata.asmx",
-    "/MSCRMServices/2009/Metadata.asmx",
-    "/MSCRMServices/2009/CrmService.asmx",
-    "/MSCRMServices/2006/CrmService.asmx",
-    "/MSCRMServices/2007/AD/CrmDiscoveryService.asmx",
-    "/MSCRMServices/2007/SPLA/CrmDiscoveryService.asmx",
-    "/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx",
-    "/signin.aspx",
-    "/Contoso/main.aspx",
-    "/Fabrikam/loader.aspx",
-    "/contoso/",
-    "/",
-    "/CrmServiceWsdl.aspx",
-];
+/// Request paths, methods and redirect URLs: the lists `crmauth::generate` draws from.
+pub use crmauth::pipeline::samples::{METHODS, PATHS, REDIRECT_URLS as URLS};
 
-const METHODS: &[&str] = &["POST", "GET", "PUT", "HEAD", "OPTIONS"];
 const ORGANIZATIONS: &[&str] = &["Contoso", "contoso", "Fabrikam", "Nowhere", ""];
 const ACCOUNTS: &[&str] = &[
     "CONTOSO\\alice",
@@ -98,8 +80,6 @@ const SESSION_COOKIES: &[&str] = &[
     "MSCRMSession=\"ticket=TKT-ALICE-VALID-6f1e2d&expiration=1\"",
 ];
 const CLOCKS: &[u64] = &[1_700_000_000, 1_699_999_999, 1_700_003_600, 0, u64::MAX];
-const URLS: &[&str] = &["https://crm.contoso.com/signin.aspx", "/CrmServiceWsdl.aspx", " x "];
-
 /// The scenario tables' environment, compiled in (never read at run time).
 const ENV_JSON: &str = include_str!("../../corpus/vectors/scenarios/env.json");
 
@@ -360,129 +340,9 @@ impl<'a> Arbitrary<'a> for ArbStrategy {
     }
 }
 
-/// What an evaluator reported, in order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
-    Predicate { step: usize, index: usize, kind: PredicateKind, result: bool },
-    Provider { step: usize, kind: ProviderKind, verdict: Verdict },
-}
+/// The evaluation-order invariants (PIPE-SHORT-CIRCUIT, PIPE-PROVIDER-GATED,
+/// PIPE-FIRST-SUCCESS, PIPE-FAIL-CLOSED), checked strictly in both directions by the one
+/// checker `crmauth check` uses, on what a [`Recorder`] recorded.
+pub use crmauth::check::invariants::{check_evaluation, Event, Recorder, Violation};
 
-/// An [`Observer`] that records every evaluation.
-#[derive(Debug, Default)]
-pub struct Recorder(pub Vec<Event>);
-
-impl Observer for Recorder {
-    fn predicate(&mut self, step: usize, index: usize, kind: PredicateKind, result: bool) {
-        self.0.push(Event::Predicate { step, index, kind, result });
-    }
-    fn provider(&mut self, step: usize, kind: ProviderKind, verdict: Verdict) {
-        self.0.push(Event::Provider { step, kind, verdict });
-    }
-}
-
-/// Checks the evaluation-order invariants of PROTOCOL 1.2 on what an evaluator reported
-/// for `pipeline`, and that `outcome` is what those evaluations decide:
-/// PIPE-SHORT-CIRCUIT, PIPE-PROVIDER-GATED, PIPE-FIRST-SUCCESS and PIPE-FAIL-CLOSED.
-/// Returns the first violation found.
-pub fn check_evaluation(
-    pipeline: &Pipeline,
-    events: &[Event],
-    outcome: &Outcome<'_>,
-) -> std::result::Result<(), String> {
-    let mut at = 0;
-    let mut decided: Option<(usize, Verdict)> = None;
-    for (s, step) in pipeline.steps.iter().enumerate() {
-        if let Some((d, _)) = decided {
-            return match events.get(at) {
-                Some(e) => {
-                    Err(format!("PIPE-FIRST-SUCCESS: step {d} handled the request, then {e:?}"))
-                }
-                None => check_outcome(decided, outcome),
-            };
-        }
-        // Predicates in order, from 0, up to the first false one.
-        let mut all_true = true;
-        for (i, p) in step.predicates.iter().enumerate() {
-            match events.get(at) {
-                Some(&Event::Predicate { step: es, index, kind, result })
-                    if es == s && index == i =>
-                {
-                    if kind != p.kind() {
-                        return Err(format!(
-                            "step {s} predicate {i} reported as {kind:?}, is {:?}",
-                            p.kind()
-                        ));
-                    }
-                    at += 1;
-                    if !result {
-                        all_true = false;
-                        break;
-                    }
-                }
-                other => {
-                    return Err(format!(
-                        "step {s}: predicate {i} of {} not evaluated next; got {other:?}",
-                        step.predicates.len()
-                    ));
-                }
-            }
-        }
-        match events.get(at) {
-            Some(&Event::Provider { step: es, kind, verdict }) if es == s => {
-                if !all_true {
-                    return Err(format!("PIPE-SHORT-CIRCUIT/PIPE-PROVIDER-GATED: step {s} ran its provider after a false predicate"));
-                }
-                if kind != step.provider.kind() {
-                    return Err(format!("step {s} provider reported as {kind:?}"));
-                }
-                at += 1;
-                if verdict != Verdict::NotHandled {
-                    decided = Some((s, verdict));
-                }
-            }
-            Some(&Event::Predicate { step: es, index, .. }) if es == s => {
-                return Err(format!(
-                    "PIPE-SHORT-CIRCUIT: step {s} predicate {index} evaluated after a false one"
-                ));
-            }
-            _ if all_true => {
-                return Err(format!("PIPE-PROVIDER-GATED: step {s} had every predicate true but its provider did not run"));
-            }
-            _ => {}
-        }
-    }
-    if let Some(e) = events.get(at) {
-        return Err(format!("event beyond the pipeline: {e:?}"));
-    }
-    check_outcome(decided, outcome)
-}
-
-/// The outcome a deciding provider (or none) implies.
-fn check_outcome(
-    decided: Option<(usize, Verdict)>,
-    outcome: &Outcome<'_>,
-) -> std::result::Result<(), String> {
-    let ok = match (decided, outcome) {
-        (None, o) => *o == Outcome::NOT_HANDLED,
-        (
-            Some((s, Verdict::Handled)),
-            Outcome::Authenticated { step, .. } | Outcome::Redirect { step, .. },
-        ) => *step == s,
-        (Some((s, Verdict::Failed(code))), Outcome::Denied { step, error, .. }) => {
-            *step == Some(s) && *error == Some(code)
-        }
-        _ => false,
-    };
-    if ok {
-        Ok(())
-    } else if decided.is_none() {
-        Err(format!(
-            "PIPE-FAIL-CLOSED: no step handled the request, yet the outcome is {outcome:?}"
-        ))
-    } else {
-        Err(format!(
-            "PIPE-FIRST-SUCCESS: the deciding step was {decided:?}, the outcome is {outcome:?}"
-        ))
-    }
-}
 pub mod codec;

@@ -1,11 +1,12 @@
-//! `check` catches a deliberately broken engine: each planted fault (feature `mutants`)
-//! makes the property of the invariant it breaks fail, with a shrunk counterexample.
+//! `check` catches a deliberately broken engine: each planted fault in the step loop
+//! (feature `mutants`) makes the property of the invariant it breaks fail, with a shrunk
+//! counterexample, and no other evaluation-order property: the strict checker
+//! (`check::invariants`) names each direction of each invariant by its own ID.
 
 use crmauth::check::properties::{compiled_engine, evaluation_cases, EngineFactory};
 use crmauth::check::{Settings, Status};
 #[cfg(feature = "mutants")]
 use crmauth::pipeline::engine::Mutation;
-#[cfg(feature = "mutants")]
 use crmauth::pipeline::CompiledPipeline;
 #[cfg(feature = "mutants")]
 use std::sync::Arc;
@@ -28,16 +29,21 @@ fn mutated(m: Mutation) -> EngineFactory {
     Arc::new(move |p| CompiledPipeline::compile_mutated(p, m))
 }
 
+/// `m` is caught by exactly `ids` among the evaluation properties (PIPE-ORACLE, which
+/// compares whole traces, catches every fault of the step loop too).
 #[cfg(feature = "mutants")]
-fn assert_caught(m: Mutation, id: &str) {
+fn assert_caught_by_exactly(m: Mutation, ids: &[&str]) -> Vec<(String, Status)> {
     let failures = failing(mutated(m));
-    let Some((_, status)) = failures.iter().find(|(i, _)| i == id) else {
-        panic!("{m:?} was not caught by {id}; failures: {failures:?}")
-    };
-    let Status::Fail { counterexample: Some(c), .. } = status else { panic!("{status:?}") };
-    assert!(c.contains("<pipeline"), "the counterexample shows the pipeline: {c}");
-    // PIPE-ORACLE catches every behavioural fault too.
-    assert!(failures.iter().any(|(i, _)| i == "PIPE-ORACLE") || m == Mutation::NoShortCircuit);
+    let mut got: Vec<&str> = failures.iter().map(|(i, _)| i.as_str()).collect();
+    got.sort_unstable();
+    let mut want: Vec<&str> = ids.iter().copied().chain(["PIPE-ORACLE"]).collect();
+    want.sort_unstable();
+    assert_eq!(got, want, "{m:?}: {failures:?}");
+    for (id, status) in &failures {
+        let Status::Fail { counterexample: Some(c), .. } = status else { panic!("{status:?}") };
+        assert!(c.contains("<pipeline"), "{id}: the counterexample shows the pipeline: {c}");
+    }
+    failures
 }
 
 #[test]
@@ -48,25 +54,43 @@ fn the_real_engine_passes_every_evaluation_property() {
 #[cfg(feature = "mutants")]
 #[test]
 fn provider_after_false_predicate_is_caught_by_pipe_provider_gated() {
-    assert_caught(Mutation::ProviderAfterFalsePredicate, "PIPE-PROVIDER-GATED");
+    assert_caught_by_exactly(Mutation::ProviderAfterFalsePredicate, &["PIPE-PROVIDER-GATED"]);
 }
 
 #[cfg(feature = "mutants")]
 #[test]
 fn continue_after_handled_is_caught_by_pipe_first_success() {
-    assert_caught(Mutation::ContinueAfterHandled, "PIPE-FIRST-SUCCESS");
+    assert_caught_by_exactly(Mutation::ContinueAfterHandled, &["PIPE-FIRST-SUCCESS"]);
 }
 
+/// A pure short-circuit fault (the rest of the predicates evaluated after a false one, the
+/// provider still gated): PIPE-SHORT-CIRCUIT alone of the order properties catches it.
 #[cfg(feature = "mutants")]
 #[test]
-fn no_short_circuit_is_caught_by_pipe_short_circuit() {
-    assert_caught(Mutation::NoShortCircuit, "PIPE-SHORT-CIRCUIT");
+fn no_short_circuit_is_caught_by_pipe_short_circuit_alone() {
+    let failures = assert_caught_by_exactly(Mutation::NoShortCircuit, &["PIPE-SHORT-CIRCUIT"]);
+    let (_, Status::Fail { counterexample: Some(c), .. }) =
+        failures.iter().find(|(i, _)| i == "PIPE-SHORT-CIRCUIT").unwrap()
+    else {
+        panic!()
+    };
+    // One step of two predicates, the first false, is all it takes.
+    assert_eq!(c.matches("<step>").count(), 1, "not shrunk: {c}");
+    assert_eq!(c.matches("<predicate ").count(), 2, "not shrunk: {c}");
 }
 
 #[cfg(feature = "mutants")]
 #[test]
 fn fail_open_is_caught_by_pipe_fail_closed() {
-    assert_caught(Mutation::FailOpen, "PIPE-FAIL-CLOSED");
+    assert_caught_by_exactly(Mutation::FailOpen, &["PIPE-FAIL-CLOSED"]);
+}
+
+/// A skipped step (the converse of PIPE-FIRST-SUCCESS: every step up to the deciding one
+/// is evaluated) was visible only to PIPE-ORACLE before the checker was made strict.
+#[cfg(feature = "mutants")]
+#[test]
+fn a_skipped_step_is_caught_by_pipe_first_success() {
+    assert_caught_by_exactly(Mutation::SkipStepAfterDecline, &["PIPE-FIRST-SUCCESS"]);
 }
 
 #[cfg(feature = "mutants")]
@@ -80,4 +104,24 @@ fn counterexamples_shrink_to_small_pipelines() {
     };
     // Two handling steps are all it takes.
     assert!(c.matches("<step>").count() <= 3, "not shrunk: {c}");
+}
+
+/// The generated pipelines reach the step filter often: PIPE-ORACLE and PIPE-DETERMINISTIC
+/// then compare its untraced walk too.
+#[test]
+fn generated_pipelines_often_take_the_step_filter() {
+    use crmauth::check::runner::test_runner;
+    use crmauth::generate::arb_pipeline;
+    use crmauth::pipeline::Walk;
+    use proptest::strategy::{Strategy as _, ValueTree};
+    let mut runner = test_runner(&settings());
+    let pipelines = arb_pipeline();
+    let n = 1000;
+    let filtered = (0..n)
+        .filter(|_| {
+            let p = pipelines.new_tree(&mut runner).unwrap().current();
+            CompiledPipeline::compile(&p).walk() == Walk::Filter
+        })
+        .count();
+    assert!(filtered * 3 >= n, "{filtered} of {n} generated pipelines take the step filter");
 }

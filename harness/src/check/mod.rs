@@ -8,6 +8,7 @@ pub mod client_suite;
 pub mod codec;
 pub mod deployment;
 pub mod expect;
+pub mod invariants;
 pub mod lint;
 pub mod properties;
 pub mod reach;

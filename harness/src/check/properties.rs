@@ -2,9 +2,11 @@
 //!
 //! The engine under test comes from an [`EngineFactory`], so that tests can plant faults
 //! (feature `mutants`) and show each is caught. The evaluation-order invariants are checked
-//! on an instrumented run: an observer the engine calls at the very point it evaluates a
-//! predicate or runs a provider, compared with the pipeline's own structure.
+//! on an instrumented run (an observer the engine calls at the very point it evaluates a
+//! predicate or runs a provider) by the one strict checker of [`super::invariants`], which
+//! the fuzz targets share.
 
+use super::invariants::{self, Event, Invariant, Recorder};
 use super::runner::check_property;
 use super::{Case, Settings, Status, Suite};
 use crate::generate::pipeline::arb_broken_pipeline_text;
@@ -12,11 +14,9 @@ use crate::generate::request::arb_case_for;
 use crate::generate::{
     arb_environment, arb_pipeline, arb_pipeline_text, arb_request, PipelineCase,
 };
-use crate::pipeline::outcome::{Observer, Trace, Verdict};
+use crate::pipeline::outcome::Trace;
 use crate::pipeline::request::{Scope, Strategy as Deployment};
-use crate::pipeline::{
-    reference, xml, CompiledPipeline, Outcome, Pipeline, PredicateKind, ProviderKind, Walk,
-};
+use crate::pipeline::{reference, xml, CompiledPipeline, Outcome, Pipeline, Walk};
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
 use std::sync::Arc;
@@ -27,25 +27,6 @@ pub type EngineFactory = Arc<dyn Fn(&Pipeline) -> CompiledPipeline + Send + Sync
 /// The real compiled engine.
 pub fn compiled_engine() -> EngineFactory {
     Arc::new(CompiledPipeline::compile)
-}
-
-/// One evaluation, as the engine reported it while doing it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Event {
-    Predicate { step: usize, index: usize, kind: PredicateKind, result: bool },
-    Provider { step: usize, kind: ProviderKind, verdict: Verdict },
-}
-
-#[derive(Default)]
-struct Recorder(Vec<Event>);
-
-impl Observer for Recorder {
-    fn predicate(&mut self, step: usize, index: usize, kind: PredicateKind, result: bool) {
-        self.0.push(Event::Predicate { step, index, kind, result });
-    }
-    fn provider(&mut self, step: usize, kind: ProviderKind, verdict: Verdict) {
-        self.0.push(Event::Provider { step, kind, verdict });
-    }
 }
 
 /// The inputs of a property: a fixed pipeline (a user's) or generated ones.
@@ -59,14 +40,13 @@ fn cases(pipeline: Option<Arc<Pipeline>>) -> BoxedStrategy<PipelineCase> {
     }
 }
 
-/// Runs the engine under test on a case with the recorder attached, and hands the outcome
-/// and the recorded evaluations to `f`.
-fn instrumented<R>(
-    engine: &EngineFactory,
+/// Evaluates `case` on `compiled` with a [`Recorder`] attached, and hands the outcome and
+/// the recorded evaluations to `f`.
+fn observed<R>(
+    compiled: &CompiledPipeline,
     case: &PipelineCase,
     f: impl FnOnce(&Outcome<'_>, &[Event]) -> R,
 ) -> R {
-    let compiled = engine(&case.pipeline);
     let request = case.request.clone().prepare();
     let org = Scope::of(Deployment::OnPremise, &request);
     let mut recorder = Recorder::default();
@@ -74,104 +54,13 @@ fn instrumented<R>(
     f(&outcome, &recorder.0)
 }
 
-fn stopping_step(events: &[Event]) -> Option<usize> {
-    events.iter().find_map(|e| match e {
-        Event::Provider { step, verdict, .. } if *verdict != Verdict::NotHandled => Some(*step),
-        _ => None,
-    })
-}
-
-/// PIPE-FIRST-SUCCESS: nothing is evaluated after the first provider that stops, and that
-/// step is the outcome's.
-fn first_success(engine: &EngineFactory, case: &PipelineCase) -> Result<(), TestCaseError> {
-    instrumented(engine, case, |outcome, events| {
-        if let Some(stop) = stopping_step(events) {
-            let position = events
-                .iter()
-                .position(|e| matches!(e, Event::Provider { step, .. } if *step == stop))
-                .unwrap_or(events.len());
-            prop_assert!(
-                position + 1 == events.len(),
-                "{} evaluation(s) after the provider of step {stop} handled the request",
-                events.len() - position - 1
-            );
-            prop_assert_eq!(
-                outcome.step(),
-                Some(stop),
-                "the outcome is not the first handling step's"
-            );
-        }
-        Ok(())
-    })
-}
-
-/// PIPE-SHORT-CIRCUIT: in each step the predicates evaluated are a prefix, all true but
-/// possibly the last, and nothing of the step follows a false one.
-fn short_circuit(engine: &EngineFactory, case: &PipelineCase) -> Result<(), TestCaseError> {
-    instrumented(engine, case, |_, events| {
-        for (s, step) in case.pipeline.steps.iter().enumerate() {
-            let of_step: Vec<&Event> = events
-            .iter()
-            .filter(|e| matches!(e, Event::Predicate { step, .. } | Event::Provider { step, .. } if *step == s))
-            .collect();
-            let mut seen_false = false;
-            for (i, e) in of_step.iter().enumerate() {
-                prop_assert!(!seen_false, "step {s}: {e:?} evaluated after a false predicate");
-                if let Event::Predicate { index, kind, result, .. } = e {
-                    prop_assert_eq!(*index, i, "step {}: predicates out of order", s);
-                    prop_assert_eq!(
-                        Some(*kind),
-                        step.predicates.get(*index).map(|p| p.kind()),
-                        "step {}: wrong predicate",
-                        s
-                    );
-                    seen_false = !result;
-                }
-            }
-        }
-        Ok(())
-    })
-}
-
-/// PIPE-PROVIDER-GATED: a provider runs only when every predicate of its step was
-/// evaluated and true.
-fn provider_gated(engine: &EngineFactory, case: &PipelineCase) -> Result<(), TestCaseError> {
-    instrumented(engine, case, |_, events| {
-        for e in events {
-            if let Event::Provider { step: s, kind, .. } = e {
-                let step = &case.pipeline.steps[*s];
-                prop_assert_eq!(*kind, step.provider.kind(), "step {}: wrong provider", s);
-                let true_predicates = events
-                    .iter()
-                    .filter(
-                        |e| matches!(e, Event::Predicate { step, result: true, .. } if step == s),
-                    )
-                    .count();
-                let false_predicates = events
-                    .iter()
-                    .filter(
-                        |e| matches!(e, Event::Predicate { step, result: false, .. } if step == s),
-                    )
-                    .count();
-                prop_assert!(
-                false_predicates == 0 && true_predicates == step.predicates.len(),
-                "step {s}: the provider ran after {true_predicates} true and {false_predicates} false of {} predicates",
-                step.predicates.len()
-            );
-            }
-        }
-        Ok(())
-    })
-}
-
-/// PIPE-FAIL-CLOSED (evaluation): when no provider stopped the pipeline, the outcome is
-/// a denial by no step.
-fn fail_closed(engine: &EngineFactory, case: &PipelineCase) -> Result<(), TestCaseError> {
-    instrumented(engine, case, |outcome, events| {
-        if stopping_step(events).is_none() {
-            prop_assert_eq!(*outcome, Outcome::NOT_HANDLED, "no step handled the request");
-        }
-        Ok(())
+/// One evaluation-order invariant of [`invariants`] on the engine under test.
+fn order_property(engine: &EngineFactory, case: &PipelineCase, check: Invariant) -> TestResult {
+    let compiled = engine(&case.pipeline);
+    observed(&compiled, case, |outcome, events| {
+        check(&case.pipeline, outcome, events).map_err(|v| {
+            TestCaseError::fail(format!("{v}\nevaluations: {events:?}\noutcome: {outcome:?}"))
+        })
     })
 }
 
@@ -194,41 +83,76 @@ fn oracle(engine: &EngineFactory, case: &PipelineCase) -> Result<(), TestCaseErr
     Ok(())
 }
 
-/// PIPE-DETERMINISTIC: the same inputs, evaluated again from fresh copies, give the same.
-fn deterministic(engine: &EngineFactory, case: &PipelineCase) -> Result<(), TestCaseError> {
-    let run =
-        |case: &PipelineCase| instrumented(engine, case, |o, e| (format!("{o:?}"), e.to_vec()));
-    prop_assert_eq!(run(case), run(&case.clone()));
+/// What one evaluation of a case gave: the observed outcome and evaluations, and the
+/// untraced outcome (on the walk `compile` chose: the step filter from
+/// [`Walk::FILTER_FROM_STEPS`] steps on).
+fn evaluation(compiled: &CompiledPipeline, case: &PipelineCase) -> (String, Vec<Event>, String) {
+    let request = case.request.clone().prepare();
+    let org = Scope::of(Deployment::OnPremise, &request);
+    let untraced = format!("{:?}", compiled.evaluate(&request, &case.env, org));
+    observed(compiled, case, |o, e| (format!("{o:?}"), e.to_vec(), untraced))
+}
+
+/// PIPE-DETERMINISTIC: a case evaluated again on the same compiled pipeline after another
+/// request, and on a fresh compile from fresh copies, gives the same outcome and the same
+/// evaluations, traced and untraced.
+fn deterministic(engine: &EngineFactory, case: &PipelineCase, other: &PipelineCase) -> TestResult {
+    let compiled = engine(&case.pipeline);
+    let first = evaluation(&compiled, case);
+    evaluation(&compiled, other);
+    prop_assert_eq!(&evaluation(&compiled, case), &first, "again, after another request");
+    // Several fresh compiles: state a compile draws on (a hasher's seed, a clock) shows
+    // as a difference between compiles.
+    for _ in 0..FRESH_COMPILES {
+        let fresh = case.clone();
+        let again = evaluation(&engine(&fresh.pipeline), &fresh);
+        prop_assert_eq!(&again, &first, "on a fresh compile");
+    }
     Ok(())
 }
 
-type Property = fn(&EngineFactory, &PipelineCase) -> Result<(), TestCaseError>;
+/// How many fresh compiles PIPE-DETERMINISTIC compares with the first.
+const FRESH_COMPILES: usize = 4;
+
+type TestResult = Result<(), TestCaseError>;
+
+/// How an evaluation property runs on a case.
+#[derive(Clone, Copy)]
+enum Property {
+    Order(Invariant),
+    Deterministic,
+    Oracle,
+}
 
 /// The evaluation properties, on generated pipelines or on a user's pipeline.
 pub fn evaluation_cases(engine: EngineFactory, pipeline: Option<Arc<Pipeline>>) -> Vec<Case> {
     let props: [(&str, &str, Property); 6] = [
         (
             "PIPE-FIRST-SUCCESS",
-            "no step after the first handling provider is evaluated",
-            first_success,
+            "steps run in order, none skipped, up to the first handling provider and none after",
+            Property::Order(invariants::first_success),
         ),
         (
             "PIPE-SHORT-CIRCUIT",
-            "no predicate after the first false one in a step is evaluated",
-            short_circuit,
+            "a step evaluates its predicates up to the first false one, and no further",
+            Property::Order(invariants::short_circuit),
         ),
         (
             "PIPE-PROVIDER-GATED",
-            "a provider runs only when every predicate of its step was true",
-            provider_gated,
+            "a provider runs exactly when every predicate of its step was true",
+            Property::Order(invariants::provider_gated),
         ),
-        ("PIPE-FAIL-CLOSED", "no handling step gives denied", fail_closed),
+        (
+            "PIPE-FAIL-CLOSED",
+            "no handling step gives denied",
+            Property::Order(invariants::fail_closed),
+        ),
         (
             "PIPE-DETERMINISTIC",
             "the same pipeline, request and environment give the same outcome",
-            deterministic,
+            Property::Deterministic,
         ),
-        ("PIPE-ORACLE", "the engine agrees with the reference interpreter", oracle),
+        ("PIPE-ORACLE", "the engine agrees with the reference interpreter", Property::Oracle),
     ];
     props
         .into_iter()
@@ -236,7 +160,23 @@ pub fn evaluation_cases(engine: EngineFactory, pipeline: Option<Arc<Pipeline>>) 
             let engine = engine.clone();
             let pipeline = pipeline.clone();
             Case::new(id, "1.2", Suite::Pipeline, title, move |settings: &Settings| {
-                check_property(settings, cases(pipeline.clone()), |case| property(&engine, &case))
+                let cases = cases(pipeline.clone());
+                match property {
+                    Property::Order(check) => check_property(settings, cases, |case| {
+                        order_property(&engine, &case, check)
+                    }),
+                    Property::Oracle => {
+                        check_property(settings, cases, |case| oracle(&engine, &case))
+                    }
+                    Property::Deterministic => {
+                        let other = (arb_request(), arb_environment());
+                        check_property(settings, (cases, other), |(case, (request, env))| {
+                            let other =
+                                PipelineCase { pipeline: case.pipeline.clone(), request, env };
+                            deterministic(&engine, &case, &other)
+                        })
+                    }
+                }
             })
         })
         .collect()

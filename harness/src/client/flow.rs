@@ -320,6 +320,8 @@ impl CrmClient {
             organization_name: Some(token_organization),
             caller_id,
         };
+        #[cfg(feature = "mutants")]
+        let token = planted::token(token);
         self.session =
             Some(Session { policy, organization: detail, service_url, caller_id, token });
         Ok(())
@@ -395,6 +397,8 @@ impl CrmClient {
     /// 8004A101 obtains a fresh ticket and tries again, at most `max_retries` attempts.
     pub async fn call(&mut self, call: &ServiceCall) -> Result<ServiceReply, ClientError> {
         let max = self.settings.max_retries;
+        #[cfg(feature = "mutants")]
+        let max = planted::bound(max);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -402,7 +406,7 @@ impl CrmClient {
                 self.connect().await?;
             }
             match self.call_once(call).await {
-                Err(e) if e.is_expired_ticket() => {
+                Err(e) if retried(&e) => {
                     self.stats.expired_faults += 1;
                     if attempt >= max {
                         return Err(exhausted(attempt, e));
@@ -443,6 +447,16 @@ impl CrmClient {
     }
 }
 
+/// Whether an error is retried with a fresh ticket: the expired-ticket fault, and nothing
+/// else (CLIENT-RETRY-ONLY-EXPIRED).
+fn retried(e: &ClientError) -> bool {
+    #[cfg(feature = "mutants")]
+    if planted::retries_any_fault(e) {
+        return true;
+    }
+    e.is_expired_ticket()
+}
+
 fn exhausted(attempts: u32, e: ClientError) -> ClientError {
     match e {
         ClientError::Fault { fault, .. } => ClientError::RetriesExhausted { attempts, last: fault },
@@ -455,6 +469,8 @@ fn exhausted(attempts: u32, e: ClientError) -> ClientError {
 /// on an expired ticket, at most `max_retries` attempts in all; any other error at once.
 pub async fn run_impersonation_flow(client: &mut CrmClient) -> Result<FlowReport, ClientError> {
     let max = client.settings.max_retries;
+    #[cfg(feature = "mutants")]
+    let max = planted::bound(max);
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -463,7 +479,7 @@ pub async fn run_impersonation_flow(client: &mut CrmClient) -> Result<FlowReport
                 r.attempts = attempt;
                 return Ok(r);
             }
-            Err(e) if e.is_expired_ticket() => {
+            Err(e) if retried(&e) => {
                 client.stats.expired_faults += 1;
                 client.disconnect();
                 if attempt >= max {
@@ -554,4 +570,55 @@ pub fn interpret<T>(
 /// Read a fault from a reply body, if it is one (for tests and reports).
 pub fn reply_fault(reply: &HttpReply) -> Option<Fault> {
     read_fault_stream(&reply.body).ok()
+}
+
+/// Deliberate faults in the client flow (feature `mutants`, tests only), planted for the
+/// current thread ([`crate::codec::planted`]), each breaking one CLIENT-* invariant of
+/// PROTOCOL section 3, so that tests can show `crmauth check --suite client` catches it.
+#[cfg(feature = "mutants")]
+pub mod planted {
+    use super::{ClientError, CrmAuthenticationToken};
+    pub use crate::codec::planted::with;
+    use crate::codec::planted::{is, Plant};
+    use std::cell::Cell;
+    use std::thread::LocalKey;
+
+    /// A fault in the client.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ClientFault {
+        /// One attempt more than `max_retries` (breaks CLIENT-RETRY-BOUND).
+        RetryBeyondBound,
+        /// Retries after any fault, not only 8004A101 (breaks CLIENT-RETRY-ONLY-EXPIRED).
+        RetriesAnyFault,
+        /// Sends the nil GUID as `CallerId` (breaks CLIENT-IMPERSONATION).
+        NilCallerId,
+    }
+
+    impl Plant for ClientFault {
+        fn slot() -> &'static LocalKey<Cell<Option<Self>>> {
+            thread_local! {
+                static SLOT: Cell<Option<ClientFault>> = const { Cell::new(None) };
+            }
+            &SLOT
+        }
+    }
+
+    pub(super) fn bound(max: u32) -> u32 {
+        if is(ClientFault::RetryBeyondBound) {
+            max + 1
+        } else {
+            max
+        }
+    }
+
+    pub(super) fn retries_any_fault(e: &ClientError) -> bool {
+        is(ClientFault::RetriesAnyFault) && e.fault().is_some()
+    }
+
+    pub(super) fn token(mut t: CrmAuthenticationToken) -> CrmAuthenticationToken {
+        if is(ClientFault::NilCallerId) {
+            t.caller_id = uuid::Uuid::nil();
+        }
+        t
+    }
 }

@@ -35,6 +35,10 @@ impl ErrorCode {
 
     /// The spelling real servers use: `0x` and upper-case hex.
     pub fn wire(self) -> String {
+        #[cfg(feature = "mutants")]
+        if super::planted::is(super::planted::CodecFault::LowerCaseWireCode) {
+            return format!("0x{:08x}", self.0);
+        }
         format!("0x{:08X}", self.0)
     }
 }
@@ -171,7 +175,7 @@ pub fn read_fault(xml: &[u8]) -> Result<Fault, DecodeError> {
     let field =
         |name: &str| error.as_ref().and_then(|e| child(e, None, name)).map(|c| c.inner_text());
     let raw_code = field("code");
-    Ok(Fault {
+    let fault = Fault {
         soap_version: v,
         faultcode,
         faultstring: reason,
@@ -179,7 +183,10 @@ pub fn read_fault(xml: &[u8]) -> Result<Fault, DecodeError> {
         raw_code,
         description: field("description"),
         error_type: field("type"),
-    })
+    };
+    #[cfg(feature = "mutants")]
+    let fault = mutants::planted(fault);
+    Ok(fault)
 }
 
 /// A real-shaped CRM fault: 1.1 `faultcode` `soap:Server`; 1.2 `Code/Value` `soap:Receiver`
@@ -216,30 +223,50 @@ pub fn encode_fault(version: SoapVersion, code: ErrorCode, description: &str) ->
 }
 
 /// Deliberately wrong fault readers (feature `mutants`, tests only), to show that the
-/// FAULT-* properties of `crmauth check` catch them.
+/// FAULT-* properties of `crmauth check` catch them: as readers to pass to
+/// `check::codec::fault_cases`, or planted in [`read_fault`] itself on the current thread
+/// ([`super::planted::CodecFault`]) so that `crmauth check --case FAULT-…` sees them.
 #[cfg(feature = "mutants")]
 pub mod mutants {
+    use super::super::planted::{is, CodecFault};
     use super::{read_fault, DecodeError, ErrorCode, Fault};
 
     /// Also takes the expired-ticket code from `description` (a substring test, as naive
     /// clients do): breaks FAULT-NO-FALSE-POSITIVE.
     pub fn reads_description(xml: &[u8]) -> Result<Fault, DecodeError> {
-        let mut f = read_fault(xml)?;
-        if f.description.as_deref().is_some_and(|d| d.to_ascii_uppercase().contains("8004A101")) {
-            f.code = Some(ErrorCode::EXPIRED_TICKET);
-        }
-        Ok(f)
+        read_fault(xml).map(description_read)
     }
 
     /// Accepts only upper-case hex digits: breaks FAULT-EXPIRED.
     pub fn upper_case_only(xml: &[u8]) -> Result<Fault, DecodeError> {
-        let mut f = read_fault(xml)?;
+        read_fault(xml).map(upper_case_read)
+    }
+
+    fn description_read(mut f: Fault) -> Fault {
+        if f.description.as_deref().is_some_and(|d| d.to_ascii_uppercase().contains("8004A101")) {
+            f.code = Some(ErrorCode::EXPIRED_TICKET);
+        }
+        f
+    }
+
+    fn upper_case_read(mut f: Fault) -> Fault {
         if f.raw_code.as_deref().is_some_and(|c| {
             c.trim().trim_start_matches("0x").bytes().any(|b| b.is_ascii_lowercase())
         }) {
             f.code = None;
         }
-        Ok(f)
+        f
+    }
+
+    /// What [`read_fault`] returns with a reader fault planted on this thread.
+    pub(super) fn planted(f: Fault) -> Fault {
+        if is(CodecFault::ReadsDescription) {
+            description_read(f)
+        } else if is(CodecFault::UpperCaseOnly) {
+            upper_case_read(f)
+        } else {
+            f
+        }
     }
 }
 

@@ -9,6 +9,8 @@ pub mod discovery;
 pub mod fault;
 pub mod fault_stream;
 mod ns_scope;
+#[cfg(feature = "mutants")]
+pub mod planted;
 pub mod redact;
 pub mod rps;
 pub mod schema;

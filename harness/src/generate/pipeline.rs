@@ -2,22 +2,19 @@
 //! and pipeline XML text, valid and mutated.
 
 use crate::pipeline::model::{AuthenticationTypes, Pipeline, Predicate, Provider, Step};
+use crate::pipeline::samples::{METHODS, REDIRECT_URLS};
 use crate::pipeline::xml;
 use proptest::prelude::*;
 use proptest::sample::select;
 
-/// Paths the universe knows: configured ones, and what requests are drawn from.
-pub const PATHS: &[&str] = &[
-    "/MSCRMServices/2007/CrmService.asmx",
-    "/MSCRMServices/2007/MetadataService.asmx",
-    "/MSCRMServices/2006/CrmService.asmx",
-    "/MSCRMServices/2007/AD/CrmDiscoveryService.asmx",
-    "/MSCRMServices/2007/SPLA/CrmDiscoveryService.asmx",
-    "/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx",
-    "/signin.aspx",
-    "/Contoso/main.aspx",
-    "/Fabrikam/main.aspx",
-];
+/// Paths the universe knows: configured ones, and what requests are drawn from (the list
+/// the fuzz targets draw from too).
+pub use crate::pipeline::samples::PATHS;
+
+/// Most steps a generated pipeline has: enough that most pipelines reach
+/// [`crate::pipeline::Walk::FILTER_FROM_STEPS`], so that untraced evaluation takes the step
+/// filter in the properties as often as the step loop.
+pub const MAX_STEPS: usize = 10;
 
 /// A configured path: mostly from [`PATHS`], sometimes anything that starts with `/`.
 pub fn arb_config_path() -> impl Strategy<Value = String> {
@@ -32,8 +29,7 @@ pub fn arb_predicate() -> impl Strategy<Value = Predicate> {
     prop_oneof![
         3 => prop::collection::btree_map("path[0-9]{1,2}", arb_config_path(), 1..4)
             .prop_map(|paths| Predicate::UrlPath { paths }),
-        2 => select(&["GET", "POST", "PUT", "HEAD"][..])
-            .prop_map(|m| Predicate::HttpMethod { method: m.to_string() }),
+        2 => select(METHODS).prop_map(|m| Predicate::HttpMethod { method: m.to_string() }),
         1 => Just(Predicate::Always),
         1 => (0u32..16).prop_map(|roles| Predicate::ServerRole { roles }),
         1 => Just(Predicate::CookieExist),
@@ -51,8 +47,7 @@ pub fn arb_provider() -> impl Strategy<Value = Provider> {
         1 => Just(Provider::AnyOrganizationWindows),
         1 => Just(Provider::ConfigDbWindows),
         2 => Just(Provider::CrmPostAuthentication),
-        1 => select(&["/elsewhere.aspx", "https://crm.example/x"][..])
-            .prop_map(|u| Provider::Redirect { url: u.to_string() }),
+        1 => select(REDIRECT_URLS).prop_map(|u| Provider::Redirect { url: u.to_string() }),
         1 => Just(Provider::CrmServiceRedirect),
         1 => Just(Provider::IfdRedirect),
         1 => Just(Provider::SingleOrganizationSoapHeader),
@@ -69,9 +64,9 @@ pub fn arb_step() -> impl Strategy<Value = Step> {
         .prop_map(|(predicates, provider)| Step { predicates, provider })
 }
 
-/// A pipeline of 0 to 7 steps.
+/// A pipeline of 0 to [`MAX_STEPS`] steps.
 pub fn arb_pipeline() -> impl Strategy<Value = Pipeline> {
-    prop::collection::vec(arb_step(), 0..8).prop_map(|steps| Pipeline { steps })
+    prop::collection::vec(arb_step(), 0..=MAX_STEPS).prop_map(|steps| Pipeline { steps })
 }
 
 /// How a valid document is broken; each must be rejected (PIPE-FAIL-CLOSED).

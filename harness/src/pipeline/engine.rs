@@ -57,7 +57,9 @@ impl Walk {
 }
 
 /// Deliberate faults planted in the engine (feature `mutants`, tests only), each breaking
-/// one invariant of PROTOCOL section 3, so tests can show that `check` catches it.
+/// one invariant of PROTOCOL section 3, so tests can show that `check` catches it: with
+/// [`CompiledPipeline::compile_mutated`], or planted on the current thread
+/// ([`super::planted::with`]) for every compile there.
 #[cfg(feature = "mutants")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mutation {
@@ -65,10 +67,14 @@ pub enum Mutation {
     ProviderAfterFalsePredicate,
     /// Goes on after a handling provider; the last one wins (breaks PIPE-FIRST-SUCCESS).
     ContinueAfterHandled,
-    /// Evaluates every predicate of a step (breaks PIPE-SHORT-CIRCUIT).
+    /// Evaluates the rest of a step's predicates after a false one, though the provider
+    /// still runs only when all were true: a pure PIPE-SHORT-CIRCUIT fault.
     NoShortCircuit,
     /// Lets an unhandled request through (breaks PIPE-FAIL-CLOSED).
     FailOpen,
+    /// Skips the step after one whose provider declined (breaks PIPE-FIRST-SUCCESS: every
+    /// step up to the deciding one is evaluated).
+    SkipStepAfterDecline,
 }
 
 #[derive(Debug, Clone)]
@@ -177,7 +183,7 @@ impl CompiledPipeline {
                 Walk::Steps => None,
             },
             #[cfg(feature = "mutants")]
-            mutation: None,
+            mutation: super::planted::engine_mutation(),
         }
     }
 
@@ -299,14 +305,20 @@ impl CompiledPipeline {
         }
         #[cfg(feature = "mutants")]
         let mut last_handled = None;
+        #[cfg(feature = "mutants")]
+        let mut skip = false;
         'steps: for (s, step) in self.steps.iter().enumerate() {
+            #[cfg(feature = "mutants")]
+            if std::mem::take(&mut skip) {
+                continue;
+            }
             for (i, predicate) in step.predicates.iter().enumerate() {
                 let result = predicate.holds(request, env, address);
                 observer.predicate(s, i, predicate.kind(), result);
                 if !result {
                     #[cfg(feature = "mutants")]
                     if self.mutant(Mutation::NoShortCircuit) {
-                        continue;
+                        self.evaluate_rest(s, i, request, env, observer);
                     }
                     #[cfg(feature = "mutants")]
                     if self.mutant(Mutation::ProviderAfterFalsePredicate) {
@@ -319,6 +331,10 @@ impl CompiledPipeline {
             let result = providers::authenticate(&step.provider, cx);
             let kind = step.provider.kind();
             observer.provider(s, kind, result.verdict());
+            #[cfg(feature = "mutants")]
+            {
+                skip = self.mutant(Mutation::SkipStepAfterDecline) && !result.stops();
+            }
             if result.stops() {
                 #[cfg(feature = "mutants")]
                 if self.mutant(Mutation::ContinueAfterHandled) {
@@ -339,6 +355,23 @@ impl CompiledPipeline {
             return Outcome::Authenticated { step: 0, provider, identity };
         }
         Outcome::NOT_HANDLED
+    }
+
+    /// [`Mutation::NoShortCircuit`]: evaluates (and reports) the predicates of step `s`
+    /// after predicate `i`.
+    #[cfg(feature = "mutants")]
+    fn evaluate_rest<O: Observer>(
+        &self,
+        s: usize,
+        i: usize,
+        request: &PreparedRequest,
+        env: &Environment,
+        observer: &mut O,
+    ) {
+        for (j, predicate) in self.steps[s].predicates.iter().enumerate().skip(i + 1) {
+            let result = predicate.holds(request, env, &mut AddressClass::default());
+            observer.predicate(s, j, predicate.kind(), result);
+        }
     }
 }
 

@@ -17,6 +17,7 @@ pub mod planted;
 pub mod providers;
 pub mod reference;
 pub mod request;
+pub mod samples;
 mod step_filter;
 pub mod strategy;
 pub mod xml;

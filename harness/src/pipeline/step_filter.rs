@@ -200,6 +200,16 @@ impl StepFilter {
                 (false, true) => network_rows.set(0, s),
             }
         }
+        #[cfg(feature = "mutants")]
+        let paths = CaselessSet {
+            values: super::planted::filter_values(paths.values),
+            lengths: paths.lengths,
+        };
+        #[cfg(feature = "mutants")]
+        let methods = CaselessSet {
+            values: super::planted::filter_values(methods.values),
+            lengths: methods.lengths,
+        };
         Some(StepFilter {
             words,
             paths,
@@ -260,6 +270,8 @@ impl Candidates<'_> {
                 bits &= holding[w];
             }
         }
+        #[cfg(feature = "mutants")]
+        let bits = super::planted::filter_candidates(bits);
         bits
     }
 }

@@ -216,6 +216,8 @@ impl Parser<'_> {
             (Frame::Item(_), "configuration") => {
                 let key = self.attribute(e, "configuration", "key", at)?;
                 let value = self.attribute(e, "configuration", "value", at)?;
+                #[cfg(feature = "mutants")]
+                let value = super::planted::config_value(value);
                 let Some(Frame::Item(item)) = self.stack.last_mut() else { unreachable!() };
                 if item.configuration.len() >= self.limits.max_configuration {
                     let limit = self.limits.max_configuration;
@@ -586,6 +588,10 @@ impl<'p, 't> Config<'p, 't> {
 
     /// Fails on the first key nobody took.
     fn finish(&mut self) -> Result<(), ConfigError> {
+        #[cfg(feature = "mutants")]
+        if !super::planted::rejects_unknown_keys() {
+            return Ok(());
+        }
         match self.entries.first() {
             Some((key, _, at)) => {
                 let key = key.clone();

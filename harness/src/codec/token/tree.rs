@@ -17,6 +17,8 @@ use crate::codec::xml::{DecodeError, Element, Limits, Prefixes};
 pub fn decode_token_from_envelope(
     xml: &[u8],
 ) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
+    #[cfg(feature = "mutants")]
+    crate::codec::planted::token_decoder_entry(xml);
     super::stream::decode(xml, &Limits::DEFAULT)
 }
 
@@ -64,6 +66,8 @@ pub fn token_element(t: &CrmAuthenticationToken) -> Element {
         e = e.child(leaf(d, "CrmTicket", tk.reveal()));
     }
     if let Some(o) = &t.organization_name {
+        #[cfg(feature = "mutants")]
+        let o = crate::codec::planted::written_organization(o);
         e = e.child(leaf(d, "OrganizationName", o));
     }
     e.child(leaf(d, "CallerId", &t.caller_id.to_string()))
