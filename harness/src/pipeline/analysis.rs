@@ -28,7 +28,7 @@
 //! and walking each *distinct* accepting set O(the steps it runs) — O(C × N) at worst.
 //! `C` above [`MAX_CLASSES`] is refused with [`AnalysisError::TooManyClasses`]
 //! (fail closed, never a guess). Measured on a 1,000-step pipeline with 300 paths, 4
-//! methods and 4 role masks (`tests/lint.rs`, which bounds it at one second): lint 7 ms,
+//! methods and 4 role masks (`tests/suite/lint.rs`, which bounds it at one second): lint 7 ms,
 //! diff 12 ms in a release build; 115 ms and 185 ms unoptimized.
 //!
 //! This module knows nothing of HTTP servers, files or the command line.

@@ -7,7 +7,6 @@
 //! case list, [`crmauth::check::cases`], with the fault planted on the calling thread).
 //! LINT-EXACT takes its planted analysis as an argument, and CLIENT-CONFORMANCE judges an
 //! external client: a deliberately broken one (`crmauth client-shim --broken KIND`).
-#![cfg(feature = "mutants")]
 
 use crmauth::check::client_conformance::{self as cc, run_cases, RunSettings, Verdict};
 use crmauth::check::lint::run_lint_exact;

@@ -1,0 +1,51 @@
+//! Each fail-closed rule of PROTOCOL 1.6, reverted in the code both evaluators share
+//! (feature `mutants`), is caught by the deployment invariants (DEPLOY-*).
+
+use crmauth::check::properties::run_by_id;
+use crmauth::check::{Settings, Status};
+
+fn settings() -> Settings {
+    Settings { cases: 512, seed: 11 }
+}
+
+use crmauth::pipeline::planted::{self, SharedFault};
+
+#[test]
+
+fn implied_identity_is_caught_by_deploy_no_anonymous() {
+    let status = planted::with(SharedFault::ImpliedIdentity, || {
+        run_by_id("DEPLOY-NO-ANONYMOUS", &settings())
+    });
+    let Some(Status::Fail { message, counterexample: Some(c) }) = status else {
+        panic!("not caught: {status:?}")
+    };
+    assert!(message.contains("without a user"), "{message}");
+    assert!(c.contains("<pipeline") && c.contains("request: {"), "replayable: {c}");
+}
+
+/// Each fail-closed rule of PROTOCOL 1.6, reverted in the code both evaluators share, is
+
+/// invisible to PIPE-ORACLE but caught by the model, with a replayable counterexample.
+
+#[test]
+
+fn every_reverted_rule_is_caught_by_deploy_spec_agrees() {
+    for fault in [
+        SharedFault::ImpliedIdentity,
+        SharedFault::UnreadableCookieDeclines,
+        SharedFault::MissingOrganizationEnabled,
+        SharedFault::PassportWindowsAccounts,
+    ] {
+        let status = planted::with(fault, || run_by_id("DEPLOY-SPEC-AGREES", &settings()));
+        let Some(Status::Fail { message, counterexample: Some(c) }) = status else {
+            panic!("{fault:?} not caught: {status:?}")
+        };
+        assert!(message.contains("disagrees with the model"), "{fault:?}: {message}");
+        assert!(c.contains("strategy: ") && c.contains("<pipeline"), "{fault:?}: {c}");
+        assert_eq!(
+            planted::with(fault, || run_by_id("PIPE-ORACLE", &settings())),
+            Some(Status::Pass),
+            "{fault:?} is in code both evaluators share: PIPE-ORACLE cannot see it"
+        );
+    }
+}
