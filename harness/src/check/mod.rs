@@ -12,6 +12,7 @@ pub mod properties;
 pub mod report;
 pub mod runner;
 pub mod vectors;
+pub mod wsdl_diff;
 
 use serde::Serialize;
 use std::time::Duration;

@@ -10,7 +10,8 @@ use clap::{Args, ValueEnum};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::codec::{discovery, fault, rps, schema, service, token, view, DecodeError, SoapVersion};
+use crate::check::wsdl_diff as schema;
+use crate::codec::{discovery, fault, rps, service, token, view, DecodeError, SoapVersion};
 
 pub use crate::codec::view::DecodeKind;
 

@@ -2,7 +2,7 @@
 //! the namespace scopes ([`Scopes`]), no tree and, on ordinary tags, no allocation.
 //!
 //! Contract: [`check_start`] accepts exactly the start tags that the tree reader
-//! ([`xml::start_element`] under an `NsReader`) accepts, and [`element`] then builds the
+//! (`xml::read::start_element` under an `NsReader`) accepts, and [`element`] then builds the
 //! same [`Element`]. What is checked: attribute syntax, duplicate attributes (the same raw
 //! name, as quick-xml checks: not two prefixes bound to one namespace), the attribute count
 //! and value length ([`Limits`]), references in values (predefined entities and character
@@ -127,7 +127,7 @@ pub(crate) fn check_start<'a>(
     Ok(StartTag { namespace, local, nil })
 }
 
-/// The [`Element`] (without children) that [`xml::start_element`] builds for a tag
+/// The [`Element`] (without children) that `xml::read::start_element` builds for a tag
 /// [`check_start`] accepted; `scopes` hold the tag's own declarations.
 pub(crate) fn element(
     scopes: &Scopes<'_>,
