@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::codec::ns::*;
 use crate::codec::schema::wsdl::WSDL_NS;
 use crate::codec::schema::{effective_particles, Definition, Kind, Max, TypeName, TABLE};
-use crate::codec::xml::{self, resolve_qname_text, DecodeError, Element, Limits, XSD_NS};
+use crate::codec::xml::{self, resolve_qname_text, DecodeError, DecodeLimits, Element, XSD_NS};
 
 // ---------------------------------------------------------------------------------------
 
@@ -108,7 +108,7 @@ pub enum WsdlCheckError {
 }
 
 /// Limits for reading WSDL files (they are large: CrmService.wsdl is ~850 KiB).
-pub const WSDL_LIMITS: Limits = Limits {
+pub const WSDL_LIMITS: DecodeLimits = DecodeLimits {
     max_input_bytes: 16 << 20,
     max_depth: 64,
     max_attributes: 64,

@@ -7,7 +7,7 @@
 //! the tree reader, because): on every input [`read_fault_stream`] returns `Ok(f)` exactly
 //! when the tree reader returns `Ok(f)` with the same [`Fault`], and a typed [`DecodeError`]
 //! otherwise (offsets and kinds may differ). So it checks what the tree reader checks: the
-//! whole document for well-formedness and [`Limits`] (DOCTYPE, entities, encoding, UTF-8,
+//! whole document for well-formedness and [`DecodeLimits`] (DOCTYPE, entities, encoding, UTF-8,
 //! attributes, depth, text per element), the envelope structure (`Envelope` in a SOAP
 //! namespace, optional `Header` then one `Body`, no text), and a `Fault` among the body's
 //! children. It reads the same elements: the first of each name, in document order —
@@ -26,7 +26,7 @@ use super::fault::Fault;
 use super::ns_scope::{Decl, Known, Scopes};
 use super::soap::{SoapVersion, SOAP11_NS, SOAP12_NS};
 use super::start_tag;
-use super::xml::{self, DecodeError, DecodeErrorKind, ExpandedName, Limits, HARD_MAX_DEPTH};
+use super::xml::{self, DecodeError, DecodeErrorKind, DecodeLimits, ExpandedName, HARD_MAX_DEPTH};
 
 /// What an open element is to the fault reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,10 +113,10 @@ impl<'a> Source<'a> {
     }
 }
 
-/// [`read_fault`](super::fault::read_fault) in one streaming pass, under [`Limits::DEFAULT`]:
+/// [`read_fault`](super::fault::read_fault) in one streaming pass, under [`DecodeLimits::DEFAULT`]:
 /// the same `Ok` value on every input, an error exactly when it errs.
 pub fn read_fault_stream(input: &[u8]) -> Result<Fault, DecodeError> {
-    let limits = &Limits::DEFAULT;
+    let limits = &DecodeLimits::DEFAULT;
     if input.len() > limits.max_input_bytes {
         return Err(DecodeError::new(
             limits.max_input_bytes as u64,
@@ -223,7 +223,7 @@ impl<'a> Reader<'a> {
         scopes: &mut Scopes<'a>,
         tag: Tag<'a>,
         offset: u64,
-        limits: &Limits,
+        limits: &DecodeLimits,
     ) -> Result<Role, DecodeError> {
         let v = start_tag::check_start(scopes, tag.content, tag.name_len, offset, limits)?;
         let (ns, local) = (v.namespace, v.local);
@@ -357,7 +357,7 @@ impl<'a> Reader<'a> {
         &mut self,
         text: Cow<'a, str>,
         offset: u64,
-        limits: &Limits,
+        limits: &DecodeLimits,
     ) -> Result<(), DecodeError> {
         let depth = self.open.len();
         let Some(open) = self.open.last_mut() else {

@@ -1,6 +1,6 @@
 //! Client codecs for the CRM 4.0 authentication protocol (PROTOCOL section 2). Codecs know
 //! nothing of the pipeline or of HTTP; every decoder is total (DECODE-TOTAL): it returns a
-//! value or a typed [`xml::DecodeError`], never panics, and stays within [`xml::Limits`].
+//! value or a typed [`xml::DecodeError`], never panics, and stays within [`xml::DecodeLimits`].
 
 mod attr_scan;
 pub mod cookie;
@@ -22,7 +22,7 @@ pub mod xml;
 
 pub use redact::{Secret, Ticket};
 pub use soap::SoapVersion;
-pub use xml::{DecodeError, DecodeErrorKind, Limits};
+pub use xml::{DecodeError, DecodeErrorKind, DecodeLimits};
 
 /// Namespace URIs of the messages we speak.
 pub mod ns {

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 /// The reader's stated limits; input beyond them is a [`ConfigErrorKind::Limit`] error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
+pub struct DocumentLimits {
     /// Size of the document in bytes.
     pub max_bytes: usize,
     /// Element nesting depth.
@@ -29,9 +29,9 @@ pub struct Limits {
     pub max_configuration: usize,
 }
 
-impl Limits {
+impl DocumentLimits {
     /// 4 MiB, depth 16, 10,000 steps, 64 predicates a step, 256 configuration entries.
-    pub const DEFAULT: Limits = Limits {
+    pub const DEFAULT: DocumentLimits = DocumentLimits {
         max_bytes: 4 << 20,
         max_depth: 16,
         max_steps: 10_000,
@@ -40,19 +40,19 @@ impl Limits {
     };
 }
 
-impl Default for Limits {
+impl Default for DocumentLimits {
     fn default() -> Self {
-        Limits::DEFAULT
+        DocumentLimits::DEFAULT
     }
 }
 
-/// Reads a pipeline document with [`Limits::DEFAULT`].
+/// Reads a pipeline document with [`DocumentLimits::DEFAULT`].
 pub fn parse(text: &str) -> Result<Pipeline, ConfigError> {
-    parse_with_limits(text, Limits::DEFAULT)
+    parse_with_limits(text, DocumentLimits::DEFAULT)
 }
 
 /// Reads a pipeline document within `limits`.
-pub fn parse_with_limits(text: &str, limits: Limits) -> Result<Pipeline, ConfigError> {
+pub fn parse_with_limits(text: &str, limits: DocumentLimits) -> Result<Pipeline, ConfigError> {
     let mut parser =
         Parser { text, limits, stack: vec![Frame::Document], steps: Vec::new(), flat: None };
     if text.len() > limits.max_bytes {
@@ -121,7 +121,7 @@ impl Frame {
 
 struct Parser<'t> {
     text: &'t str,
-    limits: Limits,
+    limits: DocumentLimits,
     stack: Vec<Frame>,
     steps: Vec<Step>,
     /// The open step of the flat form, outside any `<step>`.

@@ -6,7 +6,7 @@
 //! Contract (TOKEN-DECODE-AGREES): on every input it returns `Ok(v)` exactly when the tree
 //! decoder ([`super::tree::decode_token_from_envelope_tree`]) returns `Ok(v)`, and a typed
 //! [`DecodeError`] otherwise (offsets and kinds may differ). So it enforces everything the
-//! tree path does: the whole document is scanned for well-formedness and [`Limits`]
+//! tree path does: the whole document is scanned for well-formedness and [`DecodeLimits`]
 //! (DOCTYPE, entities, encoding, attributes, depth, text per element), the envelope
 //! structure (`Envelope` in a SOAP namespace, optional `Header` then `Body`, no text), no
 //! repeated CRM header, and the content of the three CRM headers (the other two are read
@@ -26,7 +26,7 @@ use crate::codec::schema::{self, Max};
 use crate::codec::soap::{SoapVersion, SOAP11_NS, SOAP12_NS};
 use crate::codec::start_tag;
 use crate::codec::xml::{
-    self, DecodeError, DecodeErrorKind, Element, Limits, Node, HARD_MAX_DEPTH,
+    self, DecodeError, DecodeErrorKind, DecodeLimits, Element, Node, HARD_MAX_DEPTH,
 };
 
 const TOKEN: &str = "CrmAuthenticationToken";
@@ -121,7 +121,7 @@ impl<'a> Source<'a> {
 /// Decode the token header of an envelope in one streaming pass, under `limits`.
 pub(crate) fn decode(
     input: &[u8],
-    limits: &Limits,
+    limits: &DecodeLimits,
 ) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
     if input.len() > limits.max_input_bytes {
         return Err(DecodeError::new(
@@ -236,7 +236,7 @@ impl<'a> Decoder<'a> {
         tag: &'a str,
         name_len: usize,
         offset: u64,
-        limits: &Limits,
+        limits: &DecodeLimits,
     ) -> Result<(), DecodeError> {
         let depth = self.open.len() + 1;
         let v = start_tag::check_start(scopes, tag, name_len, offset, limits)?;
@@ -371,7 +371,7 @@ impl<'a> Decoder<'a> {
         &mut self,
         text: Cow<'a, str>,
         offset: u64,
-        limits: &Limits,
+        limits: &DecodeLimits,
     ) -> Result<(), DecodeError> {
         let depth = self.open.len();
         let Some(Open { text: used, .. }) = self.open.last_mut() else {
@@ -521,7 +521,7 @@ mod tests {
     }
 
     fn agree_bytes(xml: &[u8]) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
-        let fast = decode(xml, &Limits::DEFAULT);
+        let fast = decode(xml, &DecodeLimits::DEFAULT);
         let tree = decode_token_from_envelope_tree(xml);
         let text = String::from_utf8_lossy(xml);
         match (&fast, &tree) {

@@ -4,13 +4,13 @@ use serde::Serialize;
 
 use super::{DecodeError, DecodeErrorKind};
 
-/// Hard ceiling on nesting, whatever [`Limits::max_depth`] says: the tree is walked
+/// Hard ceiling on nesting, whatever [`DecodeLimits::max_depth`] says: the tree is walked
 /// recursively, so depth must stay small enough for the stack.
 pub const HARD_MAX_DEPTH: usize = 512;
 
 /// Resource limits applied by every decoder (DECODE-TOTAL).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Limits {
+pub struct DecodeLimits {
     /// Largest accepted input, in bytes.
     pub max_input_bytes: usize,
     /// Deepest element nesting (the root element is depth 1); capped at [`HARD_MAX_DEPTH`].
@@ -21,9 +21,9 @@ pub struct Limits {
     pub max_text_bytes: usize,
 }
 
-impl Limits {
+impl DecodeLimits {
     /// 1 MiB input, depth 64, 32 attributes per element, 64 KiB of text per element.
-    pub const DEFAULT: Limits = Limits {
+    pub const DEFAULT: DecodeLimits = DecodeLimits {
         max_input_bytes: 1 << 20,
         max_depth: 64,
         max_attributes: 32,
@@ -31,9 +31,9 @@ impl Limits {
     };
 }
 
-impl Default for Limits {
+impl Default for DecodeLimits {
     fn default() -> Self {
-        Limits::DEFAULT
+        DecodeLimits::DEFAULT
     }
 }
 
@@ -42,7 +42,7 @@ impl Default for Limits {
 pub(crate) fn attribute_limits(
     count: usize,
     value_len: usize,
-    limits: &Limits,
+    limits: &DecodeLimits,
     offset: u64,
 ) -> Result<(), DecodeError> {
     if count > limits.max_attributes {

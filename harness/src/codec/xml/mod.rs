@@ -2,7 +2,7 @@
 //! DECODE-TOTAL).
 //!
 //! Decoding parses the whole input into a small owned tree ([`Element`]) under stated
-//! [`Limits`]; decoders then walk the tree. Memory is bounded by `max_input_bytes` (the tree
+//! [`DecodeLimits`]; decoders then walk the tree. Memory is bounded by `max_input_bytes` (the tree
 //! never holds more text than the input). DOCTYPE declarations are refused outright, so no
 //! entity can be declared: only the five predefined entities and character references are
 //! expanded. Prefixes are resolved while parsing and then forgotten — decoders only ever see
@@ -22,7 +22,7 @@ pub use error::{DecodeError, DecodeErrorKind};
 pub(crate) use escape::push_escaped;
 pub use escape::{escape_attr, escape_text};
 pub(crate) use limits::attribute_limits;
-pub use limits::{Limits, HARD_MAX_DEPTH};
+pub use limits::{DecodeLimits, HARD_MAX_DEPTH};
 pub(crate) use read::{attribute_error, check_declaration, new_plain_reader, resolve_reference};
 pub use read::{parse, parse_with};
 pub use tree::{resolve_qname_text, Attribute, Element, ExpandedName, Node};

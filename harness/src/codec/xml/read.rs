@@ -7,17 +7,17 @@ use quick_xml::{NsReader, Reader};
 
 use super::super::attr_scan::AttrScan;
 use super::{
-    attribute_limits, Attribute, DecodeError, DecodeErrorKind, Element, ExpandedName, Limits, Node,
-    HARD_MAX_DEPTH, XSI_NS,
+    attribute_limits, Attribute, DecodeError, DecodeErrorKind, DecodeLimits, Element, ExpandedName,
+    Node, HARD_MAX_DEPTH, XSI_NS,
 };
 
-/// Parse `input` with [`Limits::DEFAULT`].
+/// Parse `input` with [`DecodeLimits::DEFAULT`].
 pub fn parse(input: &[u8]) -> Result<Element, DecodeError> {
-    parse_with(input, &Limits::DEFAULT)
+    parse_with(input, &DecodeLimits::DEFAULT)
 }
 
 /// Parse `input` into its root element, enforcing `limits`. Never panics.
-pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Element, DecodeError> {
+pub fn parse_with(input: &[u8], limits: &DecodeLimits) -> Result<Element, DecodeError> {
     if input.len() > limits.max_input_bytes {
         return Err(DecodeError::new(
             limits.max_input_bytes as u64,
@@ -122,7 +122,7 @@ fn push_text(
     stack: &mut [(Element, usize)],
     text: &str,
     offset: u64,
-    limits: &Limits,
+    limits: &DecodeLimits,
 ) -> Result<(), DecodeError> {
     match stack.last_mut() {
         None => {
@@ -194,7 +194,7 @@ fn start_element(
     reader: &NamespaceResolver,
     s: &BytesStart<'_>,
     offset: u64,
-    limits: &Limits,
+    limits: &DecodeLimits,
 ) -> Result<Element, DecodeError> {
     let (ns, local) = reader.resolve_element(s.name());
     let mut el = Element {

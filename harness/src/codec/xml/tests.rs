@@ -3,7 +3,7 @@
 use super::*;
 use quick_xml::events::BytesStart;
 
-fn kind(input: &str, limits: &Limits) -> DecodeErrorKind {
+fn kind(input: &str, limits: &DecodeLimits) -> DecodeErrorKind {
     match parse_with(input.as_bytes(), limits) {
         Err(e) => e.kind,
         Ok(e) => panic!("accepted: {e:?}"),
@@ -31,7 +31,8 @@ fn namespaces_not_prefixes() {
 
 #[test]
 fn every_limit_is_enforced() {
-    let small = Limits { max_input_bytes: 100, max_depth: 3, max_attributes: 2, max_text_bytes: 5 };
+    let small =
+        DecodeLimits { max_input_bytes: 100, max_depth: 3, max_attributes: 2, max_text_bytes: 5 };
     let big = "<a>".to_string() + &"x".repeat(200) + "</a>";
     assert_eq!(kind(&big, &small), DecodeErrorKind::TooLarge { limit: 100 });
     assert_eq!(kind("<a><b><c><d/></c></b></a>", &small), DecodeErrorKind::TooDeep { limit: 3 });
@@ -85,7 +86,7 @@ fn declaration_encoding_as_quick_xml_finds_it() {
 
 #[test]
 fn depth_is_capped_even_with_huge_limit() {
-    let l = Limits { max_depth: usize::MAX, ..Limits::DEFAULT };
+    let l = DecodeLimits { max_depth: usize::MAX, ..DecodeLimits::DEFAULT };
     let deep = "<a>".repeat(HARD_MAX_DEPTH + 1);
     assert_eq!(kind(&deep, &l), DecodeErrorKind::TooDeep { limit: HARD_MAX_DEPTH });
 }
@@ -97,11 +98,11 @@ fn doctype_and_entities_refused() {
     assert_eq!(e.kind, DecodeErrorKind::Doctype);
     assert_eq!(e.offset, 21);
     assert_eq!(
-        kind("<a>&x;</a>", &Limits::DEFAULT),
+        kind("<a>&x;</a>", &DecodeLimits::DEFAULT),
         DecodeErrorKind::UnknownEntity { name: "x".into() }
     );
     assert_eq!(
-        kind(r#"<a b="&x;"/>"#, &Limits::DEFAULT),
+        kind(r#"<a b="&x;"/>"#, &DecodeLimits::DEFAULT),
         DecodeErrorKind::UnknownEntity { name: "x".into() }
     );
     let ok = parse(b"<a>&lt;&gt;&amp;&apos;&quot;&#65;&#x42;</a>").unwrap();
