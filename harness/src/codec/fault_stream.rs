@@ -25,6 +25,7 @@ use super::attr_scan::AttrScan;
 use super::fault::Fault;
 use super::ns_scope::{Decl, Known, Scopes};
 use super::soap::{SoapVersion, SOAP11_NS, SOAP12_NS};
+use super::source::Source;
 use super::start_tag;
 use super::xml::{self, DecodeError, DecodeErrorKind, DecodeLimits, ExpandedName, HARD_MAX_DEPTH};
 
@@ -75,44 +76,6 @@ struct Tag<'a> {
     name_len: usize,
 }
 
-/// The input, and the same as text when it is UTF-8 as a whole (then every tag and text
-/// event, cut from it at ASCII delimiters, is text without a check of its own).
-struct Source<'a> {
-    bytes: &'a [u8],
-    text: Option<&'a str>,
-}
-
-impl<'a> Source<'a> {
-    fn range(&self, part: &[u8]) -> Option<std::ops::Range<usize>> {
-        let start = (part.as_ptr() as usize).checked_sub(self.bytes.as_ptr() as usize)?;
-        let end = start.checked_add(part.len())?;
-        (end <= self.bytes.len()).then_some(start..end)
-    }
-
-    /// `part` (bytes of an event, borrowed from the input) as text; `None` if not UTF-8.
-    fn str(&self, part: &[u8]) -> Option<&'a str> {
-        let r = self.range(part)?;
-        match self.text {
-            Some(t) => t.get(r),
-            None => std::str::from_utf8(self.bytes.get(r)?).ok(),
-        }
-    }
-
-    /// Character data as `xml10_content` decodes it (UTF-8; CR LF and CR as LF); `slow` is
-    /// that method, used unless the input is text and `part` holds no CR.
-    fn content(
-        &self,
-        part: &[u8],
-        slow: impl FnOnce() -> Result<Cow<'a, str>, quick_xml::encoding::EncodingError>,
-        offset: u64,
-    ) -> Result<Cow<'a, str>, DecodeError> {
-        match self.text.and_then(|t| t.get(self.range(part)?)) {
-            Some(s) if !s.as_bytes().contains(&b'\r') => Ok(Cow::Borrowed(s)),
-            _ => slow().map_err(|e| DecodeError::malformed(offset, e.to_string())),
-        }
-    }
-}
-
 /// [`read_fault`](super::fault::read_fault) in one streaming pass, under [`DecodeLimits::DEFAULT`]:
 /// the same `Ok` value on every input, an error exactly when it errs.
 pub fn read_fault_stream(input: &[u8]) -> Result<Fault, DecodeError> {
@@ -125,7 +88,7 @@ pub fn read_fault_stream(input: &[u8]) -> Result<Fault, DecodeError> {
     }
     let max_depth = limits.max_depth.min(HARD_MAX_DEPTH);
     let mut reader = xml::new_plain_reader(input);
-    let source = Source { bytes: input, text: std::str::from_utf8(input).ok() };
+    let source = Source::new(input);
     let mut scopes = Scopes::new();
     let mut r = Reader::default();
     loop {

@@ -2,7 +2,7 @@
 //! nothing of the pipeline or of HTTP; every decoder is total (DECODE-TOTAL): it returns a
 //! value or a typed [`xml::DecodeError`], never panics, and stays within [`xml::DecodeLimits`].
 
-mod attr_scan;
+pub(crate) mod attr_scan;
 pub mod cookie;
 pub mod create;
 pub mod discovery;
@@ -14,6 +14,7 @@ pub mod rps;
 pub mod schema;
 pub mod service;
 pub mod soap;
+mod source;
 mod start_tag;
 pub mod token;
 pub mod view;

@@ -24,6 +24,7 @@ use crate::codec::ns_scope::{Known, Ns, Scopes};
 use crate::codec::redact::Ticket;
 use crate::codec::schema::{self, Max};
 use crate::codec::soap::{SoapVersion, SOAP11_NS, SOAP12_NS};
+use crate::codec::source::Source;
 use crate::codec::start_tag;
 use crate::codec::xml::{
     self, DecodeError, DecodeErrorKind, DecodeLimits, Element, Node, HARD_MAX_DEPTH,
@@ -70,52 +71,6 @@ enum Place<'a> {
 struct Open {
     text: usize,
     scope: usize,
-}
-
-/// The input, and the same as text when it is UTF-8 as a whole (the usual case): then the
-/// bytes of every tag and text event, cut from it at ASCII delimiters, are text without a
-/// check of their own.
-struct Source<'a> {
-    bytes: &'a [u8],
-    text: Option<&'a str>,
-}
-
-impl<'a> Source<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        Source { bytes, text: std::str::from_utf8(bytes).ok() }
-    }
-
-    /// Where `part`, bytes of an event, lies in the input: quick-xml's `Reader` on a byte
-    /// slice borrows every event from it.
-    fn range(&self, part: &[u8]) -> Option<std::ops::Range<usize>> {
-        let start = (part.as_ptr() as usize).checked_sub(self.bytes.as_ptr() as usize)?;
-        let end = start.checked_add(part.len())?;
-        (end <= self.bytes.len()).then_some(start..end)
-    }
-
-    /// `part` as text borrowed from the input; `None` if it is not UTF-8 (or, which never
-    /// happens, not a slice of the input).
-    fn str(&self, part: &[u8]) -> Option<&'a str> {
-        let r = self.range(part)?;
-        match self.text {
-            Some(t) => t.get(r),
-            None => std::str::from_utf8(self.bytes.get(r)?).ok(),
-        }
-    }
-
-    /// Character data (text or CDATA bytes) as `xml10_content` decodes it: UTF-8, CR LF and
-    /// CR as LF. `slow` is that method, used unless the input is text and `part` has no CR.
-    fn content(
-        &self,
-        part: &[u8],
-        slow: impl FnOnce() -> Result<Cow<'a, str>, quick_xml::encoding::EncodingError>,
-        offset: u64,
-    ) -> Result<Cow<'a, str>, DecodeError> {
-        match self.text.and_then(|t| t.get(self.range(part)?)) {
-            Some(s) if !s.as_bytes().contains(&b'\r') => Ok(Cow::Borrowed(s)),
-            _ => slow().map_err(|e| DecodeError::malformed(offset, e.to_string())),
-        }
-    }
 }
 
 /// Decode the token header of an envelope in one streaming pass, under `limits`.
