@@ -7,11 +7,11 @@
 //!   pipeline as with the default limits.
 #![no_main]
 
-use crmauth::pipeline::xml::{self, Limits};
+use crmauth::pipeline::xml::{self, DocumentLimits};
 use libfuzzer_sys::fuzz_target;
 
 /// Tight limits, so the fuzzer reaches every limit check with small inputs.
-const TIGHT: Limits = Limits {
+const TIGHT: DocumentLimits = DocumentLimits {
     max_bytes: 2048,
     max_depth: 5,
     max_steps: 3,

@@ -15,6 +15,7 @@ pub mod reach;
 pub mod report;
 pub mod runner;
 pub mod vectors;
+pub mod wsdl_diff;
 
 use serde::Serialize;
 use std::time::Duration;

@@ -12,7 +12,8 @@ use serde_json::Value;
 
 use super::args::DecodeKindArg;
 use super::{read_bytes, CliError, Exit};
-use crate::codec::{discovery, fault, rps, schema, service, token, view, SoapVersion};
+use crate::check::wsdl_diff;
+use crate::codec::{discovery, fault, rps, service, token, view, SoapVersion};
 
 pub use crate::codec::view::DecodeKind;
 
@@ -135,7 +136,7 @@ pub fn encode_bytes(
 
 /// `crmauth wsdl-check DIR`: print notes and differences; exit 1 if any difference.
 pub fn wsdl_check(args: &WsdlCheckArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
-    let r = schema::wsdl_check(&args.dir)?;
+    let r = wsdl_diff::wsdl_check(&args.dir)?;
     writeln!(out, "checked: {}", r.files.join(", "))?;
     for n in &r.notes {
         writeln!(out, "note: {n}")?;

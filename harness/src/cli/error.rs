@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use crate::check::client_conformance::RunError;
 use crate::client::load::LoadError;
 use crate::client::ClientError;
-use crate::codec::schema::WsdlCheckError;
+use crate::check::wsdl_diff::WsdlCheckError;
 use crate::codec::DecodeError;
 use crate::pipeline::analysis::AnalysisError;
 use crate::pipeline::ConfigError;

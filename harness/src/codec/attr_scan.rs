@@ -208,6 +208,25 @@ mod tests {
     }
 
     #[test]
+    fn references_are_flagged_and_left_raw() {
+        let a: Vec<_> = AttrScan::new(r#" a="x&amp;y" b='&#x41;' c="plain""#)
+            .map(|a| a.map(|a| (a.key, a.value, a.has_ref)))
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(a, [("a", "x&amp;y", true), ("b", "&#x41;", true), ("c", "plain", false)]);
+        // a quote after the reference still ends the value; a bare `&` is a value byte here
+        assert_eq!(pairs(r#" a="&" b="&bogus""#), [("a", "&"), ("b", "&bogus")]);
+    }
+
+    #[test]
+    fn duplicates_are_yielded_for_the_caller_to_refuse() {
+        // quick-xml's `with_checks(false)` grammar: the scan yields both; the callers
+        // (`start_tag::check_start`, the pipeline reader's fast path) refuse the second.
+        assert_eq!(pairs(r#" a="1" a='2'"#), [("a", "1"), ("a", "2")]);
+        assert_eq!(pairs(r#" p:a="1" q:a="2""#), [("p:a", "1"), ("q:a", "2")]);
+    }
+
+    #[test]
     fn qualified_names_split_at_the_first_colon() {
         for name in [
             "",

@@ -12,7 +12,7 @@ use super::schema::{self, Definition, Kind, Max, Particle, TypeName};
 use super::soap::{self, SoapVersion};
 use super::token::{self, CrmHeaders};
 use super::xml::{DecodeError, Element};
-use super::{service, Limits};
+use super::{service, DecodeLimits};
 
 /// SOAPAction of `Create`.
 pub const ACTION_CREATE: &str = "http://schemas.microsoft.com/crm/2007/WebServices/Create";
@@ -116,7 +116,7 @@ pub fn read_request(body: &Element) -> Result<CreateRequest, DecodeError> {
 
 /// Decode a whole request envelope: headers and the `Create` call.
 pub fn decode_request(xml: &[u8]) -> Result<(CrmHeaders, CreateRequest), DecodeError> {
-    let env = soap::parse_envelope_with(xml, &Limits::DEFAULT)?;
+    let env = soap::parse_envelope_with(xml, &DecodeLimits::DEFAULT)?;
     let headers = token::read_headers(&env)?;
     Ok((headers, read_request(env.body_element()?)?))
 }

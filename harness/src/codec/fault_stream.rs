@@ -7,7 +7,7 @@
 //! the tree reader, because): on every input [`read_fault_stream`] returns `Ok(f)` exactly
 //! when the tree reader returns `Ok(f)` with the same [`Fault`], and a typed [`DecodeError`]
 //! otherwise (offsets and kinds may differ). So it checks what the tree reader checks: the
-//! whole document for well-formedness and [`Limits`] (DOCTYPE, entities, encoding, UTF-8,
+//! whole document for well-formedness and [`DecodeLimits`] (DOCTYPE, entities, encoding, UTF-8,
 //! attributes, depth, text per element), the envelope structure (`Envelope` in a SOAP
 //! namespace, optional `Header` then one `Body`, no text), and a `Fault` among the body's
 //! children. It reads the same elements: the first of each name, in document order —
@@ -25,8 +25,9 @@ use super::attr_scan::AttrScan;
 use super::fault::Fault;
 use super::ns_scope::{Decl, Known, Scopes};
 use super::soap::{SoapVersion, SOAP11_NS, SOAP12_NS};
+use super::source::Source;
 use super::start_tag;
-use super::xml::{self, DecodeError, DecodeErrorKind, ExpandedName, Limits, HARD_MAX_DEPTH};
+use super::xml::{self, DecodeError, DecodeErrorKind, DecodeLimits, ExpandedName, HARD_MAX_DEPTH};
 
 /// What an open element is to the fault reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,48 +76,10 @@ struct Tag<'a> {
     name_len: usize,
 }
 
-/// The input, and the same as text when it is UTF-8 as a whole (then every tag and text
-/// event, cut from it at ASCII delimiters, is text without a check of its own).
-struct Source<'a> {
-    bytes: &'a [u8],
-    text: Option<&'a str>,
-}
-
-impl<'a> Source<'a> {
-    fn range(&self, part: &[u8]) -> Option<std::ops::Range<usize>> {
-        let start = (part.as_ptr() as usize).checked_sub(self.bytes.as_ptr() as usize)?;
-        let end = start.checked_add(part.len())?;
-        (end <= self.bytes.len()).then_some(start..end)
-    }
-
-    /// `part` (bytes of an event, borrowed from the input) as text; `None` if not UTF-8.
-    fn str(&self, part: &[u8]) -> Option<&'a str> {
-        let r = self.range(part)?;
-        match self.text {
-            Some(t) => t.get(r),
-            None => std::str::from_utf8(self.bytes.get(r)?).ok(),
-        }
-    }
-
-    /// Character data as `xml10_content` decodes it (UTF-8; CR LF and CR as LF); `slow` is
-    /// that method, used unless the input is text and `part` holds no CR.
-    fn content(
-        &self,
-        part: &[u8],
-        slow: impl FnOnce() -> Result<Cow<'a, str>, quick_xml::encoding::EncodingError>,
-        offset: u64,
-    ) -> Result<Cow<'a, str>, DecodeError> {
-        match self.text.and_then(|t| t.get(self.range(part)?)) {
-            Some(s) if !s.as_bytes().contains(&b'\r') => Ok(Cow::Borrowed(s)),
-            _ => slow().map_err(|e| DecodeError::malformed(offset, e.to_string())),
-        }
-    }
-}
-
-/// [`read_fault`](super::fault::read_fault) in one streaming pass, under [`Limits::DEFAULT`]:
+/// [`read_fault`](super::fault::read_fault) in one streaming pass, under [`DecodeLimits::DEFAULT`]:
 /// the same `Ok` value on every input, an error exactly when it errs.
 pub fn read_fault_stream(input: &[u8]) -> Result<Fault, DecodeError> {
-    let limits = &Limits::DEFAULT;
+    let limits = &DecodeLimits::DEFAULT;
     if input.len() > limits.max_input_bytes {
         return Err(DecodeError::new(
             limits.max_input_bytes as u64,
@@ -125,7 +88,7 @@ pub fn read_fault_stream(input: &[u8]) -> Result<Fault, DecodeError> {
     }
     let max_depth = limits.max_depth.min(HARD_MAX_DEPTH);
     let mut reader = xml::new_plain_reader(input);
-    let source = Source { bytes: input, text: std::str::from_utf8(input).ok() };
+    let source = Source::new(input);
     let mut scopes = Scopes::new();
     let mut r = Reader::default();
     loop {
@@ -223,7 +186,7 @@ impl<'a> Reader<'a> {
         scopes: &mut Scopes<'a>,
         tag: Tag<'a>,
         offset: u64,
-        limits: &Limits,
+        limits: &DecodeLimits,
     ) -> Result<Role, DecodeError> {
         let v = start_tag::check_start(scopes, tag.content, tag.name_len, offset, limits)?;
         let (ns, local) = (v.namespace, v.local);
@@ -357,7 +320,7 @@ impl<'a> Reader<'a> {
         &mut self,
         text: Cow<'a, str>,
         offset: u64,
-        limits: &Limits,
+        limits: &DecodeLimits,
     ) -> Result<(), DecodeError> {
         let depth = self.open.len();
         let Some(open) = self.open.last_mut() else {

@@ -1,8 +1,8 @@
 //! Client codecs for the CRM 4.0 authentication protocol (PROTOCOL section 2). Codecs know
 //! nothing of the pipeline or of HTTP; every decoder is total (DECODE-TOTAL): it returns a
-//! value or a typed [`xml::DecodeError`], never panics, and stays within [`xml::Limits`].
+//! value or a typed [`xml::DecodeError`], never panics, and stays within [`xml::DecodeLimits`].
 
-mod attr_scan;
+pub(crate) mod attr_scan;
 pub mod cookie;
 pub mod create;
 pub mod discovery;
@@ -16,6 +16,7 @@ pub mod rps;
 pub mod schema;
 pub mod service;
 pub mod soap;
+mod source;
 mod start_tag;
 pub mod token;
 pub mod view;
@@ -24,7 +25,7 @@ pub mod xml;
 
 pub use redact::{Secret, Ticket};
 pub use soap::SoapVersion;
-pub use xml::{DecodeError, DecodeErrorKind, Limits};
+pub use xml::{DecodeError, DecodeErrorKind, DecodeLimits};
 
 /// Namespace URIs of the messages we speak.
 pub mod ns {

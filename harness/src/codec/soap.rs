@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::xml::{self, DecodeError, DecodeErrorKind, Element, Limits, Prefixes, XSD_NS, XSI_NS};
+use super::xml::{
+    self, DecodeError, DecodeErrorKind, DecodeLimits, Element, Prefixes, XSD_NS, XSI_NS,
+};
 
 /// SOAP 1.1 envelope namespace.
 pub const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
@@ -73,14 +75,14 @@ impl Envelope {
     }
 }
 
-/// Parse an envelope with [`Limits::DEFAULT`].
+/// Parse an envelope with [`DecodeLimits::DEFAULT`].
 pub fn parse_envelope(input: &[u8]) -> Result<Envelope, DecodeError> {
-    parse_envelope_with(input, &Limits::DEFAULT)
+    parse_envelope_with(input, &DecodeLimits::DEFAULT)
 }
 
 /// Parse an envelope: root `Envelope` in a SOAP namespace, optional `Header`, then `Body`;
 /// nothing else (ours: trailing elements after Body are refused).
-pub fn parse_envelope_with(input: &[u8], limits: &Limits) -> Result<Envelope, DecodeError> {
+pub fn parse_envelope_with(input: &[u8], limits: &DecodeLimits) -> Result<Envelope, DecodeError> {
     let root = xml::parse_with(input, limits)?;
     let version = match root.namespace.as_deref().and_then(SoapVersion::from_namespace) {
         Some(v) if root.local == "Envelope" => v,

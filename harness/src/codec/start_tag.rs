@@ -2,10 +2,10 @@
 //! the namespace scopes ([`Scopes`]), no tree and, on ordinary tags, no allocation.
 //!
 //! Contract: [`check_start`] accepts exactly the start tags that the tree reader
-//! ([`xml::start_element`] under an `NsReader`) accepts, and [`element`] then builds the
+//! (`xml::read::start_element` under an `NsReader`) accepts, and [`element`] then builds the
 //! same [`Element`]. What is checked: attribute syntax, duplicate attributes (the same raw
 //! name, as quick-xml checks: not two prefixes bound to one namespace), the attribute count
-//! and value length ([`Limits`]), references in values (predefined entities and character
+//! and value length ([`DecodeLimits`]), references in values (predefined entities and character
 //! references only), namespace declarations and prefixes (each prefixed name bound once
 //! the tag's own declarations are in scope), and the QName of `xsi:type`.
 //!
@@ -17,7 +17,7 @@ use std::borrow::Cow;
 
 use super::attr_scan::{Attr, AttrScan};
 use super::ns_scope::{Decl, Known, Ns, Scopes, UnknownPrefix};
-use super::xml::{self, Attribute, DecodeError, Element, ExpandedName, Limits};
+use super::xml::{self, Attribute, DecodeError, DecodeLimits, Element, ExpandedName};
 
 /// A start tag as [`check_start`] saw it: the resolved namespace, local name and `xsi:nil`.
 pub(crate) struct StartTag<'a> {
@@ -82,7 +82,7 @@ pub(crate) fn check_start<'a>(
     tag: &'a str,
     name_len: usize,
     offset: u64,
-    limits: &Limits,
+    limits: &DecodeLimits,
 ) -> Result<StartTag<'a>, DecodeError> {
     let (name, attrs) = split(tag, name_len, offset)?;
     if attrs.is_empty() {
@@ -127,7 +127,7 @@ pub(crate) fn check_start<'a>(
     Ok(StartTag { namespace, local, nil })
 }
 
-/// The [`Element`] (without children) that [`xml::start_element`] builds for a tag
+/// The [`Element`] (without children) that `xml::read::start_element` builds for a tag
 /// [`check_start`] accepted; `scopes` hold the tag's own declarations.
 pub(crate) fn element(
     scopes: &Scopes<'_>,
@@ -178,7 +178,7 @@ mod tests {
 
     /// The tree reader on `<r xmlns:i=XSI xmlns:d="urn:d">{tag}</r>` (`tag` a complete
     /// empty-element tag): the element it built for `tag`, or its error.
-    fn tree(tag: &str, limits: &Limits) -> Result<Element, DecodeError> {
+    fn tree(tag: &str, limits: &DecodeLimits) -> Result<Element, DecodeError> {
         let doc = format!(r#"<r xmlns:i="{XSI_NS}" xmlns:d="urn:d">{tag}</r>"#);
         let root = xml::parse_with(doc.as_bytes(), limits)?;
         let mut el = root.elements().next().cloned().expect("one child");
@@ -187,7 +187,7 @@ mod tests {
     }
 
     /// [`check_start`] and [`element`] on the same tag, in the same scope.
-    fn ours(tag: &str, limits: &Limits) -> Result<Element, DecodeError> {
+    fn ours(tag: &str, limits: &DecodeLimits) -> Result<Element, DecodeError> {
         let content = tag.strip_prefix('<').and_then(|t| t.strip_suffix("/>")).expect("<…/>");
         let name_len = content.find([' ', '\t', '\r', '\n']).unwrap_or(content.len());
         let mut scopes = Scopes::new();
@@ -203,10 +203,10 @@ mod tests {
 
     /// Both accept with the same element, or both refuse; returns ours.
     fn same(tag: &str) -> Result<Element, DecodeError> {
-        same_with(tag, &Limits::DEFAULT)
+        same_with(tag, &DecodeLimits::DEFAULT)
     }
 
-    fn same_with(tag: &str, limits: &Limits) -> Result<Element, DecodeError> {
+    fn same_with(tag: &str, limits: &DecodeLimits) -> Result<Element, DecodeError> {
         let (a, b) = (ours(tag, limits), tree(tag, limits));
         match (&a, &b) {
             (Ok(x), Ok(y)) => assert_eq!(x, y, "{tag}"),
@@ -285,7 +285,7 @@ mod tests {
     #[test]
     fn limits() {
         // (the wrapper of `tree` has two attributes, the longer value 41 bytes)
-        let small = Limits { max_attributes: 2, max_text_bytes: 45, ..Limits::DEFAULT };
+        let small = DecodeLimits { max_attributes: 2, max_text_bytes: 45, ..DecodeLimits::DEFAULT };
         assert!(same_with("<a b='1' c='2'/>", &small).is_ok());
         assert!(same_with("<a xmlns:p='u' b='1' c='2'/>", &small).is_err());
         assert!(same_with(&format!("<a b='{}'/>", "x".repeat(45)), &small).is_ok());
@@ -293,13 +293,13 @@ mod tests {
         assert!(same_with(&format!("<a b='{}&amp;'/>", "x".repeat(41)), &small).is_err());
         let many: String = (0..40).map(|i| format!(" a{i}='1'")).collect();
         assert!(matches!(
-            ours(&format!("<a{many}/>"), &Limits::DEFAULT).unwrap_err().kind,
+            ours(&format!("<a{many}/>"), &DecodeLimits::DEFAULT).unwrap_err().kind,
             DecodeErrorKind::TooManyAttributes { limit: 32 }
         ));
         let dup_late: String = (0..20).map(|i| format!(" a{i}='1'")).collect();
         assert!(same(&format!("<a{dup_late} a19='2'/>")).is_err());
         assert!(same(&format!("<a{dup_late} xmlns:p='u' p:a='1'/>")).is_ok());
-        let wide = Limits { max_attributes: 64, ..Limits::DEFAULT };
+        let wide = DecodeLimits { max_attributes: 64, ..DecodeLimits::DEFAULT };
         let prefixed: String = (0..20).map(|i| format!(" d:a{i}='1'")).collect();
         assert!(same_with(&format!("<a{prefixed} d:a5='2'/>"), &wide).is_err());
         assert!(same_with(&format!("<a{prefixed} p:a='2'/>"), &wide).is_err());

@@ -11,6 +11,7 @@ use super::model::BuiltIn;
 use super::model::{
     AuthenticationTypes, Pipeline, Predicate, PredicateKind, Provider, ProviderKind, Step,
 };
+use crate::codec::attr_scan::AttrScan;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use std::collections::BTreeMap;
@@ -18,7 +19,7 @@ use std::sync::OnceLock;
 
 /// The reader's stated limits; input beyond them is a [`ConfigErrorKind::Limit`] error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
+pub struct DocumentLimits {
     /// Size of the document in bytes.
     pub max_bytes: usize,
     /// Element nesting depth.
@@ -29,9 +30,9 @@ pub struct Limits {
     pub max_configuration: usize,
 }
 
-impl Limits {
+impl DocumentLimits {
     /// 4 MiB, depth 16, 10,000 steps, 64 predicates a step, 256 configuration entries.
-    pub const DEFAULT: Limits = Limits {
+    pub const DEFAULT: DocumentLimits = DocumentLimits {
         max_bytes: 4 << 20,
         max_depth: 16,
         max_steps: 10_000,
@@ -40,19 +41,19 @@ impl Limits {
     };
 }
 
-impl Default for Limits {
+impl Default for DocumentLimits {
     fn default() -> Self {
-        Limits::DEFAULT
+        DocumentLimits::DEFAULT
     }
 }
 
-/// Reads a pipeline document with [`Limits::DEFAULT`].
+/// Reads a pipeline document with [`DocumentLimits::DEFAULT`].
 pub fn parse(text: &str) -> Result<Pipeline, ConfigError> {
-    parse_with_limits(text, Limits::DEFAULT)
+    parse_with_limits(text, DocumentLimits::DEFAULT)
 }
 
 /// Reads a pipeline document within `limits`.
-pub fn parse_with_limits(text: &str, limits: Limits) -> Result<Pipeline, ConfigError> {
+pub fn parse_with_limits(text: &str, limits: DocumentLimits) -> Result<Pipeline, ConfigError> {
     let mut parser =
         Parser { text, limits, stack: vec![Frame::Document], steps: Vec::new(), flat: None };
     if text.len() > limits.max_bytes {
@@ -121,7 +122,7 @@ impl Frame {
 
 struct Parser<'t> {
     text: &'t str,
-    limits: Limits,
+    limits: DocumentLimits,
     stack: Vec<Frame>,
     steps: Vec<Step>,
     /// The open step of the flat form, outside any `<step>`.
@@ -504,35 +505,24 @@ impl Parser<'_> {
     }
 }
 
-/// The value of attribute `name` when every attribute up to its first occurrence is plain:
-/// `key="text"` with no reference in the text, after whitespace, no key repeated. That is
-/// exactly what quick-xml's attribute iterator returns for it (and the iterator would not
-/// fail before it); the value is found a word at a time instead of a byte at a time.
-/// `None` otherwise: the caller asks the iterator, which then reports what it always has.
+/// The value of attribute `name` when it is among the first four attributes and every
+/// attribute up to it is well-formed, unrepeated, and its value has no reference: then it
+/// is exactly what quick-xml's attribute iterator returns (the codec's [`AttrScan`] has
+/// that iterator's grammar), found a word at a time instead of through the iterator's
+/// per-attribute state. `None` otherwise (also for a tag that is not UTF-8): the caller
+/// asks the iterator, which then reports what it always has.
 fn plain_attribute<'e>(raw: &'e [u8], name: &str) -> Option<&'e str> {
-    let is_space = |b: &u8| matches!(b, b' ' | b'\r' | b'\n' | b'\t');
-    let mut seen: [&[u8]; 4] = [b""; 4];
-    let mut rest = raw;
-    for i in 0..seen.len() {
-        rest = &rest[rest.iter().position(|b| !is_space(b))?..];
-        let eq = rest.iter().position(|b| *b == b'=' || is_space(b))?;
-        let key = &rest[..eq];
-        if key.is_empty() || rest[eq] != b'=' || rest.get(eq + 1) != Some(&b'"') {
-            return None;
-        }
-        if seen[..i].contains(&key) {
+    let raw = std::str::from_utf8(raw).ok()?;
+    let mut seen: [&str; 4] = [""; 4];
+    for (i, a) in AttrScan::new(raw).take(seen.len()).enumerate() {
+        let a = a.ok()?; // a syntax error: the iterator's to report
+        if seen[..i].contains(&a.key) {
             return None; // a duplicate: the iterator's error
         }
-        seen[i] = key;
-        let value = &rest[eq + 2..];
-        let end = memchr::memchr2(b'"', b'&', value)?;
-        if value[end] != b'"' {
-            return None; // a reference: unescaping is the iterator's
+        if a.key == name {
+            return (!a.has_ref).then_some(a.value); // unescaping is the iterator's
         }
-        if key == name.as_bytes() {
-            return std::str::from_utf8(&value[..end]).ok();
-        }
-        rest = &value[end + 1..];
+        seen[i] = a.key;
     }
     None
 }
@@ -779,11 +769,19 @@ mod plain_attribute_tests {
         assert_eq!(plain_attribute(raw, "value"), Some("/MSCRMServices/2007/CrmService.asmx"));
         assert_eq!(plain_attribute(raw, "key"), Some("path0"));
         assert_eq!(plain_attribute(raw, "type"), None);
+        // The iterator's grammar: either quote, whitespace around `=`.
+        assert_eq!(plain_attribute(br#" key='v' value="w""#, "value"), Some("w"));
+        assert_eq!(plain_attribute(b" key = 'v'\tvalue\n=\"w\"", "key"), Some("v"));
+        // A reference in another attribute is not unescaped (nor is it by the iterator).
+        assert_eq!(plain_attribute(br#" key="a&amp;b" value="v""#, "value"), Some("v"));
+        assert_eq!(plain_attribute(br#" key="a&amp;b" value="v""#, "key"), None);
         for odd in [
-            &br#" key="a&amp;b" value="v""#[..],
-            br#" key='v' value="v""#,
-            br#" key = "v" value="v""#,
+            &br#" key="a&amp;b""#[..],
             br#" x="1" x="2" value="v""#,
+            br#" key="v"#,
+            br#" key=v value="v""#,
+            br#" a="1" b="2" c="3" d="4" value="v""#,
+            b" key=\"\xff\" value=\"v\"",
         ] {
             assert_eq!(plain_attribute(odd, "value"), None, "{}", String::from_utf8_lossy(odd));
         }

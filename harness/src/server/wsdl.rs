@@ -4,10 +4,10 @@
 
 use crate::codec::create::{CREATE, CREATE_RESPONSE};
 use crate::codec::ns::{CORE_NS, DISCO_NS, GUID_NS, QUERY_NS, WS2006_NS, WS_NS};
-use crate::codec::schema::{self, Definition, Kind, Max, TypeName};
+use crate::codec::schema::wsdl::WSDL_NS;
+use crate::codec::schema::{self, Definition};
 use crate::codec::xml::{Element, Prefixes, XSD_NS};
 
-const WSDL_NS: &str = "http://schemas.xmlsoap.org/wsdl/";
 const SOAP_NS: &str = "http://schemas.xmlsoap.org/wsdl/soap/";
 const SOAP12_NS: &str = "http://schemas.xmlsoap.org/wsdl/soap12/";
 const HTTP_TRANSPORT: &str = "http://schemas.xmlsoap.org/soap/http";
@@ -54,9 +54,6 @@ impl Service {
     }
 }
 
-fn xs(local: &str) -> Element {
-    Element::new(Some(XSD_NS), local)
-}
 fn w(local: &str) -> Element {
     Element::new(Some(WSDL_NS), local)
 }
@@ -77,55 +74,7 @@ pub fn generate(service: Service, location: &str) -> String {
         }
     }
     let p = Prefixes::trusted(&bindings);
-    let q = |t: &TypeName| p.qname(t.ns, t.name);
-
-    let defs = service.definitions();
-    // Types referenced but not defined by the table: declared as open stubs.
-    let mut stubs: Vec<TypeName> = Vec::new();
-    for d in &defs {
-        let refs =
-            d.base.iter().chain(d.element_type.iter()).chain(d.particles.iter().map(|p| &p.ty));
-        for t in refs {
-            let defined = defs
-                .iter()
-                .any(|x| x.kind == Kind::ComplexType && x.ns == t.ns && x.name == t.name);
-            if t.ns != XSD_NS && !defined && !stubs.contains(t) {
-                stubs.push(*t);
-            }
-        }
-    }
-    let mut nss: Vec<&str> = Vec::new();
-    for ns in defs.iter().map(|d| d.ns).chain(stubs.iter().map(|t| t.ns)) {
-        if !nss.contains(&ns) {
-            nss.push(ns);
-        }
-    }
-    let mut types = w("types");
-    for ns in &nss {
-        let mut sch =
-            xs("schema").attr("elementFormDefault", "qualified").attr("targetNamespace", ns);
-        for other in nss.iter().filter(|o| *o != ns) {
-            sch = sch.child(xs("import").attr("namespace", other));
-        }
-        for d in defs.iter().filter(|d| d.ns == *ns) {
-            sch = sch.child(definition(d, &q));
-        }
-        for t in stubs.iter().filter(|t| t.ns == *ns) {
-            sch = sch.child(if t.ns == GUID_NS {
-                xs("simpleType").attr("name", t.name).child(
-                    xs("restriction").attr("base", &p.qname(XSD_NS, "string")).child(
-                        xs("pattern").attr(
-                            "value",
-                            "[\\da-fA-F]{8}-[\\da-fA-F]{4}-[\\da-fA-F]{4}-[\\da-fA-F]{4}-[\\da-fA-F]{12}",
-                        ),
-                    ),
-                )
-            } else {
-                xs("complexType").attr("name", t.name).child(xs("sequence"))
-            });
-        }
-        types = types.child(sch);
-    }
+    let types = schema::wsdl::types_element(&service.definitions(), &p);
 
     let headers: &[&str] = match service {
         Service::Crm => &["CrmAuthenticationToken", "CallerOriginToken", "CorrelationToken"],
@@ -197,52 +146,4 @@ pub fn generate(service: Service, location: &str) -> String {
         );
     }
     p.write_document(&root.child(svc))
-}
-
-fn particles(def: &Definition, q: &dyn Fn(&TypeName) -> String) -> Element {
-    let mut seq = xs("sequence");
-    for p in def.particles {
-        let max = match p.max {
-            Max::One => "1",
-            Max::Unbounded => "unbounded",
-        };
-        let mut e = xs("element")
-            .attr("minOccurs", &p.min.to_string())
-            .attr("maxOccurs", max)
-            .attr("name", p.name);
-        if p.nillable {
-            e = e.attr("nillable", "true");
-        }
-        seq = seq.child(e.attr("type", &q(&p.ty)));
-    }
-    seq
-}
-
-fn definition(d: &Definition, q: &dyn Fn(&TypeName) -> String) -> Element {
-    match d.kind {
-        Kind::Element => {
-            let mut e = xs("element").attr("name", d.name);
-            if d.nillable {
-                e = e.attr("nillable", "true");
-            }
-            match &d.element_type {
-                Some(t) => e.attr("type", &q(t)),
-                None => e.child(xs("complexType").child(particles(d, q))),
-            }
-        }
-        Kind::ComplexType => {
-            let mut c = xs("complexType").attr("name", d.name);
-            if d.is_abstract {
-                c = c.attr("abstract", "true");
-            }
-            match &d.base {
-                Some(b) => c.child(
-                    xs("complexContent")
-                        .attr("mixed", "false")
-                        .child(xs("extension").attr("base", &q(b)).child(particles(d, q))),
-                ),
-                None => c.child(particles(d, q)),
-            }
-        }
-    }
 }

@@ -3,7 +3,7 @@
 //! `.ci/run` runs it with `--ignored` and the directory set; ignored without it, never a
 //! silent pass.
 
-use crmauth::codec::schema::wsdl_check;
+use crmauth::check::wsdl_diff::wsdl_check;
 
 #[test]
 #[ignore = "needs CRMAUTH_WSDL_DIR, the real CRM 4.0 WSDLs (CI runs it from ../shared)"]

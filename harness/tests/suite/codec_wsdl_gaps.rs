@@ -4,9 +4,8 @@
 //! bounds) and nil entries (`nillable`). The WSDL below is written here in the shape of
 //! the real ones (same names, namespaces, derivations), not copied from them.
 
-use crmauth::codec::schema::{
-    self, check_documents_against, Definition, DifferenceKind, Particle, TABLE,
-};
+use crmauth::check::wsdl_diff::{check_documents_against, DifferenceKind};
+use crmauth::codec::schema::{self, Definition, Particle, TABLE};
 
 const CRM: &str = r#"<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:s="http://www.w3.org/2001/XMLSchema" xmlns:g="http://microsoft.com/wsdl/types/" xmlns:q="http://schemas.microsoft.com/crm/2006/Query" xmlns:tns="http://schemas.microsoft.com/crm/2007/WebServices" targetNamespace="http://schemas.microsoft.com/crm/2007/WebServices">
  <wsdl:types>

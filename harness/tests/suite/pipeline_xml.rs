@@ -1,7 +1,7 @@
 //! Pipeline XML (PROTOCOL 1.1): the reader's acceptance and every configuration error,
 //! with its line and column; the canonical writer (PIPE-ROUNDTRIP on the standard files).
 
-use crmauth::pipeline::xml::{self, Limits};
+use crmauth::pipeline::xml::{self, DocumentLimits};
 use crmauth::pipeline::{ConfigErrorKind, Pipeline, Predicate, Provider};
 use std::path::PathBuf;
 
@@ -366,7 +366,7 @@ fn doctype_is_refused() {
 
 #[test]
 fn limits_are_enforced() {
-    let limits = Limits {
+    let limits = DocumentLimits {
         max_bytes: 10_000,
         max_depth: 4,
         max_steps: 2,

@@ -5,12 +5,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crmauth::check::client_suite::{client_conformance, ConformanceSettings};
+use crmauth::check::wsdl_diff;
 use crmauth::client::flow::FlowSettings;
 use crmauth::client::{
     run_impersonation_flow, ClientError, CrmClient, HttpTransport, SharedSecretAcquirer,
 };
 use crmauth::codec::fault::{read_fault, ErrorCode};
-use crmauth::codec::schema;
 use crmauth::codec::service::{self, ServiceRequest};
 use crmauth::codec::soap::SoapVersion;
 use crmauth::codec::token::{AuthenticationType, CrmAuthenticationToken, CrmHeaders};
@@ -190,7 +190,7 @@ async fn served_wsdl_agrees_with_the_schema_table() {
         .bytes()
         .await
         .unwrap();
-    let report = schema::check_documents(&[("crm.wsdl", &crm), ("disco.wsdl", &disco)]).unwrap();
+    let report = wsdl_diff::check_documents(&[("crm.wsdl", &crm), ("disco.wsdl", &disco)]).unwrap();
     assert!(report.differences.is_empty(), "{:#?}", report.differences);
     let text = String::from_utf8(crm.to_vec()).unwrap();
     for needle in [

@@ -6,7 +6,7 @@
 //! Contract (TOKEN-DECODE-AGREES): on every input it returns `Ok(v)` exactly when the tree
 //! decoder ([`super::tree::decode_token_from_envelope_tree`]) returns `Ok(v)`, and a typed
 //! [`DecodeError`] otherwise (offsets and kinds may differ). So it enforces everything the
-//! tree path does: the whole document is scanned for well-formedness and [`Limits`]
+//! tree path does: the whole document is scanned for well-formedness and [`DecodeLimits`]
 //! (DOCTYPE, entities, encoding, attributes, depth, text per element), the envelope
 //! structure (`Envelope` in a SOAP namespace, optional `Header` then `Body`, no text), no
 //! repeated CRM header, and the content of the three CRM headers (the other two are read
@@ -24,9 +24,10 @@ use crate::codec::ns_scope::{Known, Ns, Scopes};
 use crate::codec::redact::Ticket;
 use crate::codec::schema::{self, Max};
 use crate::codec::soap::{SoapVersion, SOAP11_NS, SOAP12_NS};
+use crate::codec::source::Source;
 use crate::codec::start_tag;
 use crate::codec::xml::{
-    self, DecodeError, DecodeErrorKind, Element, Limits, Node, HARD_MAX_DEPTH,
+    self, DecodeError, DecodeErrorKind, DecodeLimits, Element, Node, HARD_MAX_DEPTH,
 };
 
 const TOKEN: &str = "CrmAuthenticationToken";
@@ -72,56 +73,10 @@ struct Open {
     scope: usize,
 }
 
-/// The input, and the same as text when it is UTF-8 as a whole (the usual case): then the
-/// bytes of every tag and text event, cut from it at ASCII delimiters, are text without a
-/// check of their own.
-struct Source<'a> {
-    bytes: &'a [u8],
-    text: Option<&'a str>,
-}
-
-impl<'a> Source<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        Source { bytes, text: std::str::from_utf8(bytes).ok() }
-    }
-
-    /// Where `part`, bytes of an event, lies in the input: quick-xml's `Reader` on a byte
-    /// slice borrows every event from it.
-    fn range(&self, part: &[u8]) -> Option<std::ops::Range<usize>> {
-        let start = (part.as_ptr() as usize).checked_sub(self.bytes.as_ptr() as usize)?;
-        let end = start.checked_add(part.len())?;
-        (end <= self.bytes.len()).then_some(start..end)
-    }
-
-    /// `part` as text borrowed from the input; `None` if it is not UTF-8 (or, which never
-    /// happens, not a slice of the input).
-    fn str(&self, part: &[u8]) -> Option<&'a str> {
-        let r = self.range(part)?;
-        match self.text {
-            Some(t) => t.get(r),
-            None => std::str::from_utf8(self.bytes.get(r)?).ok(),
-        }
-    }
-
-    /// Character data (text or CDATA bytes) as `xml10_content` decodes it: UTF-8, CR LF and
-    /// CR as LF. `slow` is that method, used unless the input is text and `part` has no CR.
-    fn content(
-        &self,
-        part: &[u8],
-        slow: impl FnOnce() -> Result<Cow<'a, str>, quick_xml::encoding::EncodingError>,
-        offset: u64,
-    ) -> Result<Cow<'a, str>, DecodeError> {
-        match self.text.and_then(|t| t.get(self.range(part)?)) {
-            Some(s) if !s.as_bytes().contains(&b'\r') => Ok(Cow::Borrowed(s)),
-            _ => slow().map_err(|e| DecodeError::malformed(offset, e.to_string())),
-        }
-    }
-}
-
 /// Decode the token header of an envelope in one streaming pass, under `limits`.
 pub(crate) fn decode(
     input: &[u8],
-    limits: &Limits,
+    limits: &DecodeLimits,
 ) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
     if input.len() > limits.max_input_bytes {
         return Err(DecodeError::new(
@@ -236,7 +191,7 @@ impl<'a> Decoder<'a> {
         tag: &'a str,
         name_len: usize,
         offset: u64,
-        limits: &Limits,
+        limits: &DecodeLimits,
     ) -> Result<(), DecodeError> {
         let depth = self.open.len() + 1;
         let v = start_tag::check_start(scopes, tag, name_len, offset, limits)?;
@@ -371,7 +326,7 @@ impl<'a> Decoder<'a> {
         &mut self,
         text: Cow<'a, str>,
         offset: u64,
-        limits: &Limits,
+        limits: &DecodeLimits,
     ) -> Result<(), DecodeError> {
         let depth = self.open.len();
         let Some(Open { text: used, .. }) = self.open.last_mut() else {
@@ -521,7 +476,7 @@ mod tests {
     }
 
     fn agree_bytes(xml: &[u8]) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
-        let fast = decode(xml, &Limits::DEFAULT);
+        let fast = decode(xml, &DecodeLimits::DEFAULT);
         let tree = decode_token_from_envelope_tree(xml);
         let text = String::from_utf8_lossy(xml);
         match (&fast, &tree) {

@@ -6,7 +6,7 @@ use super::model::*;
 use crate::codec::ns::{CORE_NS, WS_NS};
 use crate::codec::schema::{self, leaf, node};
 use crate::codec::soap::{self, Envelope, SoapVersion};
-use crate::codec::xml::{DecodeError, Element, Limits, Prefixes};
+use crate::codec::xml::{DecodeError, DecodeLimits, Element, Prefixes};
 
 /// Decode the `CrmAuthenticationToken` header of an envelope. `Ok(None)`: a valid envelope
 /// without that header (or with `xsi:nil="true"`). A repeated header is an error (ours).
@@ -19,7 +19,7 @@ pub fn decode_token_from_envelope(
 ) -> Result<Option<CrmAuthenticationToken>, DecodeError> {
     #[cfg(feature = "mutants")]
     crate::codec::planted::token_decoder_entry(xml);
-    super::stream::decode(xml, &Limits::DEFAULT)
+    super::stream::decode(xml, &DecodeLimits::DEFAULT)
 }
 
 /// The tree decoder of the token header ([`soap::parse_envelope`], then [`read_headers`]):
