@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use crate::check::client_conformance::RunError;
+use crate::check::wsdl_diff::WsdlCheckError;
 use crate::client::load::LoadError;
 use crate::client::ClientError;
-use crate::check::wsdl_diff::WsdlCheckError;
 use crate::codec::DecodeError;
 use crate::pipeline::analysis::AnalysisError;
 use crate::pipeline::ConfigError;

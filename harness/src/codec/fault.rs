@@ -4,6 +4,7 @@
 //! Two readers: [`seed_error_code`] is exactly the seed's XPath `//code`; [`read_fault`] is
 //! the robust reader that takes the code only from `detail/error/code`.
 
+use crate::codec::xml::XmlWhitespace;
 use std::fmt;
 use std::str::FromStr;
 
@@ -74,7 +75,7 @@ impl FromStr for ErrorCode {
     /// case. Nothing else (no sign, no inner spaces, no decimal).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || BadErrorCode(s.chars().take(40).collect());
-        let t = s.trim();
+        let t = s.trim_xml();
         let hex = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).unwrap_or(t);
         if hex.is_empty() || hex.len() > 8 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(bad());
@@ -169,7 +170,7 @@ pub fn read_fault(xml: &[u8]) -> Result<Fault, DecodeError> {
         path.push(c);
         let text = c.inner_text();
         resolve_qname_text(&path, &text)
-            .or(Some(ExpandedName { namespace: None, local: text.trim().to_owned() }))
+            .or(Some(ExpandedName { namespace: None, local: text.trim_xml().to_owned() }))
     });
     let error = detail.as_ref().and_then(|d| child(d, None, "error"));
     let field =

@@ -17,6 +17,7 @@
 //! (references in the URI expanded), as [`super::xml::resolve_qname_text`] does. Nothing
 //! else is kept. Never panics.
 
+use crate::codec::xml::XmlWhitespace;
 use std::borrow::Cow;
 
 use quick_xml::events::Event;
@@ -175,7 +176,7 @@ struct Reader<'a> {
 }
 
 fn is_ws(s: &str) -> bool {
-    s.trim().is_empty()
+    s.trim_xml().is_empty()
 }
 
 impl<'a> Reader<'a> {
@@ -366,8 +367,10 @@ impl<'a> Reader<'a> {
         }
         let [faultcode, faultstring, code, description, error_type] = self.fields;
         let faultcode = faultcode.map(|text| {
-            resolve_qname(&self.path[..self.path_len], &text)
-                .unwrap_or_else(|| ExpandedName { namespace: None, local: text.trim().to_owned() })
+            resolve_qname(&self.path[..self.path_len], &text).unwrap_or_else(|| ExpandedName {
+                namespace: None,
+                local: text.trim_xml().to_owned(),
+            })
         });
         let raw_code = code.map(Cow::into_owned);
         Ok(Fault {
@@ -385,7 +388,7 @@ impl<'a> Reader<'a> {
 /// [`xml::resolve_qname_text`] over the start tags of the path (root first): the innermost
 /// declaration of the prefix, its value with references expanded, as the tree keeps it.
 fn resolve_qname(path: &[Tag<'_>], text: &str) -> Option<ExpandedName> {
-    let text = text.trim();
+    let text = text.trim_xml();
     let (prefix, local) = text.split_once(':').unwrap_or(("", text));
     if local.is_empty() || local.contains(':') {
         return None;

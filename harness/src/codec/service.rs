@@ -5,6 +5,7 @@
 //! form the WSDL allows for these two operations: `OptionalParameters` with any of the
 //! WSDL's `OptionalParameter` types, and either `ColumnSetBase` (`AllColumns`, `ColumnSet`).
 
+use crate::codec::xml::XmlWhitespace;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -400,7 +401,7 @@ fn read_optional_parameter(p: &Element) -> Result<OptionalParameter, DecodeError
     let f = schema::read(p, def)?;
     let boolean = |name: &str| -> Result<bool, DecodeError> {
         let (s, off) = f.required_text(name)?;
-        match s.trim() {
+        match s.trim_xml() {
             "true" | "1" => Ok(true),
             "false" | "0" => Ok(false),
             v => Err(DecodeError::bad_value(off, name, v)),
@@ -409,7 +410,10 @@ fn read_optional_parameter(p: &Element) -> Result<OptionalParameter, DecodeError
     Ok(match def.name {
         "CallPriorityOptionalParameter" => {
             let (s, off) = f.required_text("Value")?;
-            let v = s.trim().parse().map_err(|_| DecodeError::bad_value(off, "Value", s.trim()))?;
+            let v = s
+                .trim_xml()
+                .parse()
+                .map_err(|_| DecodeError::bad_value(off, "Value", s.trim_xml()))?;
             OptionalParameter::CallPriority(v)
         }
         "CreateDuplicatesOptionalParameter" => {

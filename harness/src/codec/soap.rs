@@ -1,6 +1,7 @@
 //! SOAP 1.1 and 1.2 envelopes (PROTOCOL 2.1): reading header blocks and body, writing an
 //! envelope with a chosen version and prefixes.
 
+use crate::codec::xml::XmlWhitespace;
 use serde::{Deserialize, Serialize};
 
 use super::xml::{
@@ -110,7 +111,7 @@ pub fn parse_envelope_with(input: &[u8], limits: &DecodeLimits) -> Result<Envelo
             return Err(DecodeError::unexpected(child.offset, child.local.clone()));
         }
     }
-    if !root.direct_text().trim().is_empty() {
+    if !root.direct_text().trim_xml().is_empty() {
         return Err(DecodeError::malformed(root.offset, "text inside Envelope"));
     }
     let body = body.ok_or_else(|| DecodeError::missing(root.offset, "Body"))?;

@@ -13,6 +13,7 @@
 //! tag the tree reader accepts belongs to a name, a prefix or a value that it checks as
 //! UTF-8 (or is ASCII syntax), so a tag that is not UTF-8 as a whole is refused by both.
 
+use crate::codec::xml::XmlWhitespace;
 use std::borrow::Cow;
 
 use super::attr_scan::{Attr, AttrScan};
@@ -117,9 +118,9 @@ pub(crate) fn check_start<'a>(
         if ns.is_some_and(|n| n.is(Known::Xsi)) {
             if local == "type" {
                 let value = unescape(a.value, a.has_ref, offset)?;
-                scopes.element(value.trim()).map_err(unknown(offset))?;
+                scopes.element(value.trim_xml()).map_err(unknown(offset))?;
             } else if local == "nil" {
-                nil = matches!(unescape(a.value, a.has_ref, offset)?.trim(), "true" | "1");
+                nil = matches!(unescape(a.value, a.has_ref, offset)?.trim_xml(), "true" | "1");
             }
         }
     }
@@ -159,10 +160,10 @@ pub(crate) fn element(
         let (ns, local) = scopes.attribute(key).map_err(unknown(offset))?;
         let xsi = ns.is_some_and(|n| n.is(Known::Xsi));
         if xsi && local == "type" {
-            let (tns, tlocal) = scopes.element(value.trim()).map_err(unknown(offset))?;
+            let (tns, tlocal) = scopes.element(value.trim_xml()).map_err(unknown(offset))?;
             el.xsi_type = Some(ExpandedName { namespace: uri(tns), local: tlocal.to_owned() });
         } else if xsi && local == "nil" {
-            el.nil = matches!(value.trim(), "true" | "1");
+            el.nil = matches!(value.trim_xml(), "true" | "1");
         } else {
             el.attributes.push(Attribute { namespace: uri(ns), local: local.to_owned(), value });
         }

@@ -71,13 +71,11 @@ fn fault_code_spellings_of_protocol_2_4() {
 }
 
 /// Found by the independent reader of the `fault_reader` fuzz target (issue 16): the
-/// detail code is read after `str::trim`, which removes any Unicode white space, so
-/// `U+00A0 0x8004A101 U+2003` counts as the expired-ticket code. PROTOCOL 2.4's "surrounding
-/// whitespace" in an XML document is read here as XML white space (space, tab, CR, LF),
-/// which fails closed. The fix (and the reading) belongs to `codec/fault.rs`'s owner:
-/// ignored until then, with this reason, so that the suite states the finding.
+/// detail code was read after `str::trim`, which removes any Unicode white space, so
+/// `U+00A0 0x8004A101 U+2003` counted as the expired-ticket code. PROTOCOL 2.4's
+/// "surrounding whitespace" in an XML document is XML white space (space, tab, CR, LF):
+/// every codec now trims only that (`codec::xml::XmlWhitespace`), which fails closed.
 #[test]
-#[ignore = "finding of issue 16: ErrorCode::from_str trims Unicode white space; awaiting codec/fault.rs"]
 fn a_code_padded_with_non_xml_white_space_is_not_a_code() {
     let canonical = fault::encode_fault(SoapVersion::V11, ErrorCode::EXPIRED_TICKET, "d");
     let xml = canonical.replacen("0x8004A101", "\u{a0}0x8004A101\u{2003}", 1);

@@ -2,6 +2,7 @@
 //! and elements built with the table's namespaces.
 
 use super::{Definition, Kind, Max, Particle, TABLE};
+use crate::codec::xml::XmlWhitespace;
 use crate::codec::xml::{DecodeError, DecodeErrorKind, Element};
 
 // ---------------------------------------------------------------------------------------
@@ -42,7 +43,7 @@ impl<'a> Fields<'a> {
 
 /// Parse an `xs:guid`-style value (surrounding whitespace allowed, as xs collapses it).
 pub fn parse_guid(s: &str, field: &str, offset: u64) -> Result<uuid::Uuid, DecodeError> {
-    let v = s.trim();
+    let v = s.trim_xml();
     if v.len() != 36 {
         return Err(DecodeError::bad_value(offset, field, v));
     }
@@ -81,7 +82,7 @@ pub fn effective_particles<'d>(
 /// entry when the particle is nillable and refused otherwise; on a single element it reads
 /// as absent ([`Fields::get`]).
 pub fn read<'a>(e: &'a Element, def: &'static Definition) -> Result<Fields<'a>, DecodeError> {
-    if !e.direct_text().trim().is_empty() {
+    if !e.direct_text().trim_xml().is_empty() {
         return Err(DecodeError::malformed(e.offset, format!("text inside {}", e.local)));
     }
     let parts = effective_particles(def, TABLE);

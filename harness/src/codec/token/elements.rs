@@ -5,6 +5,7 @@
 use super::model::*;
 use crate::codec::redact::Ticket;
 use crate::codec::schema;
+use crate::codec::xml::XmlWhitespace;
 use crate::codec::xml::{DecodeError, Element};
 
 /// An `AuthenticationType` element's text at byte `offset`: `0`, `1` or `2`, spaces around
@@ -13,7 +14,7 @@ pub(crate) fn parse_authentication_type(
     text: &str,
     offset: u64,
 ) -> Result<AuthenticationType, DecodeError> {
-    text.trim()
+    text.trim_xml()
         .parse::<i64>()
         .ok()
         .and_then(AuthenticationType::from_code)
@@ -63,6 +64,6 @@ pub(crate) fn read_correlation(e: &Element) -> Result<CorrelationToken, DecodeEr
     Ok(CorrelationToken {
         correlation_id: f.guid("CorrelationId")?,
         correlation_updated_time: f.text("CorrelationUpdatedTime")?,
-        depth: d.trim().parse().map_err(|_| DecodeError::bad_value(off, "Depth", &d))?,
+        depth: d.trim_xml().parse().map_err(|_| DecodeError::bad_value(off, "Depth", &d))?,
     })
 }

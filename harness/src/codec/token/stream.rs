@@ -14,6 +14,7 @@
 //! `Header`, only well-formedness and limits are checked, without allocating. Errors carry
 //! the byte offset of the offending event. Never panics.
 
+use crate::codec::xml::XmlWhitespace;
 use std::borrow::Cow;
 
 use quick_xml::events::Event;
@@ -179,7 +180,7 @@ struct Decoder<'a> {
 }
 
 fn is_ws(s: &str) -> bool {
-    s.trim().is_empty()
+    s.trim_xml().is_empty()
 }
 
 impl<'a> Decoder<'a> {

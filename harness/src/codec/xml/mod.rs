@@ -35,3 +35,17 @@ pub const XSD_NS: &str = "http://www.w3.org/2001/XMLSchema";
 
 /// The `xml:` namespace: always bound to `xml`, never declared.
 pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// White space as XML 1.0 defines it (production `S`: space, tab, CR, LF) — the only white
+/// space a decoder may ignore around a value. `str::trim` would also strip Unicode spaces
+/// such as U+00A0 and U+2003, so a code padded with them would read as a code (fail open).
+pub trait XmlWhitespace {
+    /// The string without leading and trailing XML white space.
+    fn trim_xml(&self) -> &str;
+}
+
+impl XmlWhitespace for str {
+    fn trim_xml(&self) -> &str {
+        self.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
+    }
+}

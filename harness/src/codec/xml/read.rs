@@ -1,6 +1,7 @@
 //! Reading: the hardened reader configuration, the tree parser, and the pieces the
 //! streaming decoders share (declaration check, references, start tags).
 
+use super::XmlWhitespace;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{NamespaceResolver, QName, ResolveResult};
 use quick_xml::{NsReader, Reader};
@@ -126,7 +127,7 @@ fn push_text(
 ) -> Result<(), DecodeError> {
     match stack.last_mut() {
         None => {
-            if text.trim().is_empty() {
+            if text.trim_xml().is_empty() {
                 Ok(())
             } else {
                 Err(DecodeError::malformed(offset, "text outside the root element"))
@@ -222,13 +223,13 @@ fn start_element(
         let ans = bound_ns(ans, offset)?;
         let alocal = utf8(alocal.into_inner(), offset)?;
         if ans.as_deref() == Some(XSI_NS) && alocal == "type" {
-            let (tns, tlocal) = reader.resolve_element(QName(value.trim().as_bytes()));
+            let (tns, tlocal) = reader.resolve_element(QName(value.trim_xml().as_bytes()));
             el.xsi_type = Some(ExpandedName {
                 namespace: bound_ns(tns, offset)?,
                 local: utf8(tlocal.into_inner(), offset)?,
             });
         } else if ans.as_deref() == Some(XSI_NS) && alocal == "nil" {
-            el.nil = matches!(value.trim(), "true" | "1");
+            el.nil = matches!(value.trim_xml(), "true" | "1");
         } else {
             el.attributes.push(Attribute {
                 namespace: ans,

@@ -1,5 +1,6 @@
 //! The small owned tree decoders walk: expanded names, attributes, elements.
 
+use super::XmlWhitespace;
 use std::fmt;
 
 use serde::Serialize;
@@ -154,7 +155,7 @@ impl Element {
 /// Resolve a QName-valued text (`prefix:local`) against the declarations along `path`
 /// (root first, the element holding the text last).
 pub fn resolve_qname_text(path: &[&Element], text: &str) -> Option<ExpandedName> {
-    let text = text.trim();
+    let text = text.trim_xml();
     let (prefix, local) = match text.split_once(':') {
         Some((p, l)) => (p, l),
         None => ("", text),
