@@ -10,11 +10,11 @@ use std::sync::Arc;
 /// Which suites to run: one [`Suite`] or all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SuiteArg {
-    /// Pipeline reader and evaluators (PROTOCOL section 1).
+    /// The pipeline reader and evaluators.
     Pipeline,
-    /// Client codecs (PROTOCOL section 2).
+    /// The client codecs: tokens, faults, discovery, cookies.
     Codec,
-    /// Client flow against a server (PROTOCOL 2.3).
+    /// The client flow against a server.
     Client,
     /// Every suite.
     All,
