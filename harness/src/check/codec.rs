@@ -338,8 +338,11 @@ pub fn fault_cases(reader: FaultReader) -> Vec<Case> {
 /// A directory of codec golden vectors and how its files are decoded.
 #[derive(Debug, Clone, Copy)]
 pub struct VectorDir {
+    /// The directory under the corpus's `vectors/`; also names the cases (`VEC-<dir>`).
     pub dir: &'static str,
+    /// The decoder its files go through.
     pub kind: DecodeKind,
+    /// The PROTOCOL section the vectors check, e.g. `2.4`.
     pub section: &'static str,
 }
 

@@ -15,8 +15,26 @@ use std::fmt;
 /// One evaluation, as an evaluator reported it while doing it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
-    Predicate { step: usize, index: usize, kind: PredicateKind, result: bool },
-    Provider { step: usize, kind: ProviderKind, verdict: Verdict },
+    /// A predicate was evaluated.
+    Predicate {
+        /// Index (0-based) of the step.
+        step: usize,
+        /// Index (0-based) of the predicate within the step.
+        index: usize,
+        /// The predicate's class.
+        kind: PredicateKind,
+        /// What it evaluated to.
+        result: bool,
+    },
+    /// A step's provider ran.
+    Provider {
+        /// Index (0-based) of the step.
+        step: usize,
+        /// The provider's class.
+        kind: ProviderKind,
+        /// What it returned.
+        verdict: Verdict,
+    },
 }
 
 impl Event {
@@ -44,7 +62,9 @@ impl Observer for Recorder {
 /// A broken invariant: its PROTOCOL section 3 ID and what was seen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
+    /// The invariant ID, e.g. `PIPE-SHORT-CIRCUIT`.
     pub id: &'static str,
+    /// What was evaluated (or not) that breaks it.
     pub message: String,
 }
 

@@ -33,6 +33,7 @@ pub enum Suite {
 }
 
 impl Suite {
+    /// The lowercase name used by `--suite` and in reports: `pipeline`, `codec`, `client`.
     pub fn name(self) -> &'static str {
         match self {
             Suite::Pipeline => "pipeline",
@@ -45,7 +46,9 @@ impl Suite {
 /// How many generated inputs a property tries, and from which seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Settings {
+    /// Generated inputs per property (at least 1; default 256); vectors ignore it.
     pub cases: u32,
+    /// The seed of the property runner's random generator, so a run can be repeated.
     pub seed: u64,
 }
 
@@ -59,19 +62,24 @@ impl Default for Settings {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "result", rename_all = "lowercase")]
 pub enum Status {
+    /// The check held.
     Pass,
     /// The check failed; for a property, `counterexample` is the shrunk input.
     Fail {
+        /// What did not hold.
         message: String,
+        /// The shrunk failing input, rendered; `None` when there is none to show.
         counterexample: Option<String>,
     },
     /// The case could not run (bad input, an I/O error).
     Error {
+        /// Why it could not run.
         message: String,
     },
 }
 
 impl Status {
+    /// The report label: `pass`, `FAIL` or `ERROR`.
     pub fn label(&self) -> &'static str {
         match self {
             Status::Pass => "pass",
@@ -84,7 +92,9 @@ impl Status {
 /// What running a case gives: its status and, for `PIPE-REACH`, what it measured.
 #[derive(Debug, Clone)]
 pub struct Ran {
+    /// Whether the case passed.
     pub status: Status,
+    /// Per-step reach, for a case made with [`Case::with_reach`].
     pub reach: Option<reach::Reach>,
 }
 
@@ -92,14 +102,19 @@ type CaseFn = Box<dyn Fn(&Settings) -> Ran + Send + Sync>;
 
 /// A named check: an invariant ID or a vector ID, its PROTOCOL section, and how to run it.
 pub struct Case {
+    /// The invariant ID (PROTOCOL section 3) or vector ID, e.g. `PIPE-ROUNDTRIP`.
     pub id: String,
+    /// The PROTOCOL section it checks, e.g. `1.1`.
     pub section: &'static str,
+    /// The suite it belongs to.
     pub suite: Suite,
+    /// A one-line description for reports.
     pub title: String,
     run: CaseFn,
 }
 
 impl Case {
+    /// A case whose run gives only a status.
     pub fn new(
         id: impl Into<String>,
         section: &'static str,
@@ -142,12 +157,18 @@ impl Case {
 /// The result of one case.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseReport {
+    /// The case's ID ([`Case::id`]).
     pub id: String,
+    /// The PROTOCOL section it checks.
     pub section: &'static str,
+    /// The suite it belongs to.
     pub suite: Suite,
+    /// The case's one-line description.
     pub title: String,
+    /// Pass, fail or error, with the message.
     #[serde(flatten)]
     pub status: Status,
+    /// Wall-clock time of the run (milliseconds in JSON, `duration_ms`).
     #[serde(serialize_with = "millis")]
     #[serde(rename = "duration_ms")]
     pub duration: Duration,

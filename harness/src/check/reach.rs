@@ -37,6 +37,7 @@ pub const ID: &str = "PIPE-REACH";
 /// What the generated requests did to one step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StepReach {
+    /// Index (0-based) of the step in the pipeline.
     pub step: usize,
     /// The provider's class name, e.g. `WindowsAuthenticationProvider`.
     pub provider: &'static str,
@@ -52,7 +53,9 @@ pub struct StepReach {
 /// Per-step reach of one run: `requests` generated requests, one entry per step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reach {
+    /// How many requests were generated and evaluated.
     pub requests: u32,
+    /// One entry per step of the pipeline, in order.
     pub steps: Vec<StepReach>,
 }
 

@@ -8,14 +8,18 @@ use std::fmt::Write as _;
 /// Counts of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Summary {
+    /// Cases that passed.
     pub passed: usize,
+    /// Cases whose check failed.
     pub failed: usize,
+    /// Cases that could not run.
     pub errors: usize,
     /// Warnings of all cases (never a failure: e.g. a step no generated request reached).
     pub warnings: usize,
 }
 
 impl Summary {
+    /// Counts the statuses and warnings of these reports.
     pub fn of(reports: &[CaseReport]) -> Self {
         let mut s = Summary::default();
         for r in reports {

@@ -14,8 +14,11 @@ use crate::pipeline::{Outcome, Strategy};
 /// `passport`, in any case (`OnPremise`, `IFD`, `Passport` too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StrategyArg {
+    /// `onpremise`: [`Strategy::OnPremise`].
     OnPremise,
+    /// `ifd`: [`Strategy::Ifd`].
     Ifd,
+    /// `passport`: [`Strategy::Passport`].
     Passport,
 }
 
@@ -130,8 +133,11 @@ impl From<DecodeKindArg> for DecodeKind {
 /// The outcome kind `eval --expect` requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExpectKind {
+    /// A provider authenticated the request.
     Authenticated,
+    /// A provider redirected the client.
     Redirect,
+    /// The request was denied.
     Denied,
 }
 

@@ -10,9 +10,13 @@ use std::sync::Arc;
 /// Which suites to run: one [`Suite`] or all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SuiteArg {
+    /// The pipeline reader and evaluators.
     Pipeline,
+    /// The client codecs: tokens, faults, discovery, cookies.
     Codec,
+    /// The client flow against a server.
     Client,
+    /// Every suite.
     All,
 }
 
@@ -30,14 +34,18 @@ impl From<SuiteArg> for Option<Suite> {
 /// Report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
+    /// A table for people.
     Text,
+    /// One JSON document.
     Json,
+    /// JUnit XML, for CI.
     Junit,
 }
 
 /// Arguments of `crmauth check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
+    /// Which suites to run.
     #[arg(long, value_enum, default_value = "all")]
     pub suite: SuiteArg,
     /// Generated inputs per property.
@@ -46,6 +54,7 @@ pub struct CheckArgs {
     /// Seed of the generated inputs; the same seed replays the same inputs.
     #[arg(long, default_value_t = Settings::default().seed)]
     pub seed: u64,
+    /// Report format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ReportFormat,
     /// Write the report here instead of standard output.
@@ -83,7 +92,9 @@ pub struct CheckArgs {
 
 /// The outcome of `check`: the report text and whether everything passed.
 pub struct CheckOutcome {
+    /// The rendered report, in the chosen format.
     pub report: String,
+    /// No case failed or errored.
     pub ok: bool,
 }
 

@@ -20,6 +20,7 @@ pub use crate::codec::view::DecodeKind;
 /// `crmauth decode KIND FILE|-`
 #[derive(Debug, Clone, Args)]
 pub struct DecodeArgs {
+    /// What to read the input as.
     #[arg(value_enum)]
     pub kind: DecodeKindArg,
     /// Input file, or `-` for stdin.
@@ -43,6 +44,7 @@ pub enum EncodeKind {
 /// `crmauth encode KIND FILE|- [--soap 1.1|1.2]`
 #[derive(Debug, Clone, Args)]
 pub struct EncodeArgs {
+    /// What to write.
     #[arg(value_enum)]
     pub kind: EncodeKind,
     /// JSON input file, or `-` for stdin.

@@ -25,6 +25,7 @@ pub struct DiffArgs {
     /// The new CrmPostAuthentication pipeline (IFD); needs --post-old.
     #[arg(long, requires = "post_old")]
     pub post_new: Option<PathBuf>,
+    /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }

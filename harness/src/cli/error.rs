@@ -16,14 +16,19 @@ use super::args::ExpectKind;
 /// Bad usage the argument parser cannot see: a value out of range, flags that go together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Usage {
+    /// `--cases 0`: a property run needs at least one case.
     #[error("--cases must be at least 1")]
     ZeroCases,
+    /// `--time-limit 0`: the limit is in whole seconds, at least 1.
     #[error("--time-limit must be at least 1 second")]
     ZeroTimeLimit,
+    /// Only one of `--post-old` and `--post-new` given.
     #[error("--post-old and --post-new go together")]
     PostPipelinesPair,
+    /// `--requests 0` or `--concurrency 0` for a load run.
     #[error("--requests and --concurrency must be at least 1")]
     ZeroLoad,
+    /// A `--strategy` other than Passport without the `--pipeline` it routes through.
     #[error("--strategy other than Passport needs --pipeline")]
     StrategyNeedsPipeline,
 }
@@ -37,28 +42,63 @@ pub enum Usage {
 pub enum CliError {
     /// An input file (or standard input, `-`) could not be read.
     #[error("{file}: {source}")]
-    Read { file: String, source: std::io::Error },
+    Read {
+        /// The input as named on the command line (`-` for standard input).
+        file: String,
+        /// The I/O error from opening or reading it.
+        source: std::io::Error,
+    },
     /// An input over the size limit.
     #[error("{file}: larger than {max} bytes")]
-    TooLarge { file: String, max: u64 },
+    TooLarge {
+        /// The input as named on the command line (`-` for standard input).
+        file: String,
+        /// The limit in bytes ([`super::MAX_INPUT`]).
+        max: u64,
+    },
     /// A text input that is not UTF-8, at this byte offset.
     #[error("{file}: not UTF-8 at byte {byte}")]
-    NotUtf8 { file: String, byte: usize },
+    NotUtf8 {
+        /// The input as named on the command line (`-` for standard input).
+        file: String,
+        /// Offset of the first byte that is not valid UTF-8 (the valid prefix length).
+        byte: usize,
+    },
     /// A JSON input (request, environment) rejected; the source names line and column.
     #[error("{file}: {source}")]
-    Json { file: String, source: serde_json::Error },
+    Json {
+        /// The input as named on the command line (`-` for standard input).
+        file: String,
+        /// The JSON error, with line and column.
+        source: serde_json::Error,
+    },
     /// A pipeline XML the reader rejected; the source names line and column.
     #[error("{file}: {source}")]
-    Pipeline { file: String, source: ConfigError },
+    Pipeline {
+        /// The input as named on the command line (`-` for standard input).
+        file: String,
+        /// Why the pipeline reader rejected it (PROTOCOL.md 1.1).
+        source: ConfigError,
+    },
     /// A pipeline the analysis refuses (`lint`).
     #[error("{file}: {source}")]
-    Analysis { file: String, source: AnalysisError },
+    Analysis {
+        /// The input as named on the command line (`-` for standard input).
+        file: String,
+        /// Why the static analysis refused it (PROTOCOL.md 1.7).
+        source: AnalysisError,
+    },
     /// Two pipeline versions the analysis refuses to compare (`diff`).
     #[error(transparent)]
     Diff(AnalysisError),
     /// An input a decoder rejected; the source names the byte offset.
     #[error("{file}: {source}")]
-    Decode { file: String, source: DecodeError },
+    Decode {
+        /// The input as named on the command line (`-` for standard input).
+        file: String,
+        /// The decoder's error, with the byte offset.
+        source: DecodeError,
+    },
     /// The WSDL check could not run.
     #[error(transparent)]
     Wsdl(#[from] WsdlCheckError),
@@ -73,7 +113,12 @@ pub enum CliError {
     NoCases,
     /// `check --client CMD --case ID` with an unknown ID.
     #[error("no client conformance case {id}; the cases are {known}")]
-    NoSuchClientCase { id: String, known: String },
+    NoSuchClientCase {
+        /// The ID given to `--case`.
+        id: String,
+        /// The known case IDs, comma-separated, for the message.
+        known: String,
+    },
     /// `check --client CMD` could not run the client.
     #[error(transparent)]
     ClientRun(RunError),
@@ -82,7 +127,12 @@ pub enum CliError {
     EmbeddedCorpus(std::io::Error),
     /// `check --out FILE` could not be written.
     #[error("{}: {source}", path.display())]
-    WriteReport { path: PathBuf, source: std::io::Error },
+    WriteReport {
+        /// The `--out` path.
+        path: PathBuf,
+        /// The I/O error from creating or writing it.
+        source: std::io::Error,
+    },
     /// Writing to standard output failed (other than a closed pipe, which is quiet).
     #[error("writing output: {0}")]
     Output(#[from] std::io::Error),
@@ -91,10 +141,22 @@ pub enum CliError {
     JsonOutput(serde_json::Error),
     /// `eval --expect KIND`: the outcome was of another kind (the output goes to stderr).
     #[error("{output}\nexpected {expected}, got {got}")]
-    Expectation { output: String, expected: ExpectKind, got: &'static str },
+    Expectation {
+        /// The rendered outcome, printed before the mismatch.
+        output: String,
+        /// The kind `--expect` asked for.
+        expected: ExpectKind,
+        /// The kind the outcome had ([`crate::pipeline::Outcome::kind`]).
+        got: &'static str,
+    },
     /// `explain --deny-warnings` with findings (the output goes to stderr).
     #[error("{output}\n{count} finding(s)")]
-    Findings { output: String, count: usize },
+    Findings {
+        /// The rendered explanation, printed before the count.
+        output: String,
+        /// How many findings the analysis reported (at least 1).
+        count: usize,
+    },
     /// The async runtime could not start.
     #[error("tokio runtime: {0}")]
     Runtime(std::io::Error),
@@ -106,7 +168,10 @@ pub enum CliError {
     Load(#[from] LoadError),
     /// A load run with failed requests or out of time (the report goes to stderr).
     #[error("load run had errors:\n{report}")]
-    LoadFailed { report: String },
+    LoadFailed {
+        /// The rendered load report.
+        report: String,
+    },
     /// `client-shim`: a `CRMAUTH_*` variable missing or invalid.
     #[error("client-shim: {0}")]
     ShimEnvironment(String),

@@ -12,7 +12,9 @@ use std::path::PathBuf;
 /// The output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Machine-readable JSON.
     Json,
+    /// Indented text for people.
     Text,
 }
 
@@ -34,8 +36,10 @@ pub struct EvalArgs {
     /// Environment JSON (server roles, internal network, clock, organizations, users, tickets).
     #[arg(long)]
     pub env: Option<PathBuf>,
+    /// Output format.
     #[arg(long, value_enum, default_value = "json")]
     pub format: Format,
+    /// The evaluator to run the pipelines with.
     #[arg(long, value_enum, default_value = "compiled")]
     pub engine: EngineArg,
     /// Exit 1 unless the outcome is of this kind.

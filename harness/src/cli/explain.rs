@@ -11,6 +11,7 @@ use std::path::PathBuf;
 pub struct ExplainArgs {
     /// Pipeline XML.
     pub pipeline: PathBuf,
+    /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
     /// Exit 1 when there are findings.

@@ -34,6 +34,7 @@ pub struct LintArgs {
     /// Pipeline XML files.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: LintFormat,
     /// Exit 1 on warnings too.
@@ -45,10 +46,15 @@ pub struct LintArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Rule {
+    /// `unreachable-step` (error): no request makes the step's provider run.
     UnreachableStep,
+    /// `contradictory-predicates` (error): the step's predicates can never all be true.
     ContradictoryPredicates,
+    /// `never-handles` (warning): the provider never handles (`RejectAuthenticationProvider`).
     NeverHandles,
+    /// `redundant-step` (warning): an identical earlier provider already declined.
     RedundantStep,
+    /// `redundant-predicate` (warning): always true, or implied by the step's others.
     RedundantPredicate,
 }
 
@@ -125,18 +131,26 @@ impl Rule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    /// Fails `lint` (exit 1).
     Error,
+    /// Fails `lint` only with `--deny-warnings`.
     Warning,
 }
 
 /// One finding, located in the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// The rule found broken.
     pub rule: Rule,
+    /// The rule's level.
     pub level: Level,
+    /// Index (0-based) of the step it is about.
     pub step: usize,
+    /// 1-based line of the step (or the predicate or provider it names) in the file.
     pub line: usize,
+    /// 1-based column, in characters, on that line.
     pub column: usize,
+    /// What was found, naming the step.
     pub message: String,
     /// Earlier steps the finding is because of.
     pub because_of: Vec<usize>,
@@ -145,15 +159,20 @@ pub struct Finding {
 /// The findings of one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileFindings {
+    /// The file as named on the command line.
     pub file: String,
+    /// Its findings, in step order.
     pub findings: Vec<Finding>,
 }
 
 /// Where a step's parts start in the file (1-based line, column).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepPosition {
+    /// The step's start: its `<step>` element, or its first predicate in the flat form.
     pub step: (usize, usize),
+    /// Each `<predicate>` element's start, in order.
     pub predicates: Vec<(usize, usize)>,
+    /// The `<provider>` element's start.
     pub provider: (usize, usize),
 }
 

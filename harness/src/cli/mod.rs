@@ -51,7 +51,9 @@ pub enum Command {
 /// (0 success, 1 a failed check: a lint error, a difference, a failed case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
+    /// Exit code 0.
     Success,
+    /// Exit code 1: the check the command ran failed.
     Failed,
 }
 

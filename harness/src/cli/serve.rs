@@ -150,12 +150,16 @@ pub struct LoadArgs {
     /// server is built in).
     #[arg(long)]
     pub server_pid: Option<u32>,
+    /// The service account's Windows Live PUID.
     #[arg(long, default_value = defaults::SERVICE_ACCOUNT_PUID)]
     pub service_account: String,
+    /// FriendlyName of the organization to use.
     #[arg(long, default_value = defaults::ORGANIZATION_FRIENDLY_NAME)]
     pub organization: String,
+    /// PUID of the user to impersonate.
     #[arg(long, default_value = defaults::USER_PUID)]
     pub user_puid: String,
+    /// Shared secret of the Windows Live tickets the clients make.
     #[arg(long, default_value = crate::codec::wlid::DEFAULT_SECRET)]
     pub passport_secret: String,
 }

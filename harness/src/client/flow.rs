@@ -48,6 +48,7 @@ pub struct FlowSettings {
     pub max_retries: u32,
     /// Per HTTP call.
     pub timeout: Duration,
+    /// The SOAP version of every request (1.1 or 1.2).
     pub soap_version: SoapVersion,
 }
 
@@ -75,13 +76,17 @@ impl FlowSettings {
 /// What a successful flow found (PROTOCOL 2.3 step 6).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlowReport {
+    /// The policy `RetrievePolicy` returned (e.g. `MBI_SSL`, PROTOCOL 2.2).
     pub policy: String,
+    /// The organization picked by `FriendlyName` (PROTOCOL 2.3 step 4).
     pub organization: OrganizationDetail,
     /// The impersonated user's CRM id: the token's `CallerId`.
     pub caller_id: Uuid,
     /// `WhoAmI`'s `UserId`: the service account.
     pub who_am_i: Uuid,
+    /// The service account's `fullname` (`Retrieve systemuser`), if it has one.
     pub service_account_fullname: Option<String>,
+    /// The impersonated user's `fullname`, if it has one.
     pub impersonated_fullname: Option<String>,
     /// Attempts made (1 when no ticket expired).
     pub attempts: u32,
@@ -113,17 +118,29 @@ struct Session {
 /// A CrmService call the client makes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServiceCall {
+    /// `Execute(WhoAmIRequest)`.
     WhoAmI,
     /// `Retrieve("systemuser", id, {fullname})`.
     RetrieveFullname(Uuid),
+    /// `Create` of an entity, owned by the impersonated caller (PROTOCOL 1.4).
     Create(CreateRequest),
 }
 
 /// The reply to a [`ServiceCall`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServiceReply {
-    WhoAmI { user_id: Uuid, business_unit_id: Uuid, organization_id: Uuid },
+    /// `WhoAmIResponse`.
+    WhoAmI {
+        /// The user the call ran as (the service account under impersonation).
+        user_id: Uuid,
+        /// That user's business unit.
+        business_unit_id: Uuid,
+        /// The organization of the session.
+        organization_id: Uuid,
+    },
+    /// The `fullname` attribute, `None` when the record has none.
     Fullname(Option<String>),
+    /// The id of the created record.
     Created(Uuid),
 }
 

@@ -23,8 +23,11 @@ pub struct LoadSettings {
     pub timeout: Duration,
     /// The server's process, for its RSS (`None`: this process).
     pub server_pid: Option<u32>,
+    /// The service account's Windows Live identity ([`FlowSettings::service_account`]).
     pub service_account: String,
+    /// The organization's `FriendlyName` the clients pick (PROTOCOL 2.3 step 4).
     pub organization: String,
+    /// The impersonated user's PUID ([`FlowSettings::user_puid`]).
     pub user_puid: String,
     /// The shared secret of the Windows Live tickets the clients make.
     pub passport_secret: String,
@@ -33,17 +36,29 @@ pub struct LoadSettings {
 /// The figures of a load run.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct LoadReport {
+    /// WhoAmI requests asked for ([`LoadSettings::requests`]).
     pub requests: u64,
+    /// Requests that succeeded in time.
     pub completed: u64,
+    /// Requests that failed, all of a client's when its discovery failed.
     pub errors: u64,
+    /// Wall-clock duration of the run, in seconds, discovery included.
     pub seconds: f64,
+    /// `completed` per second of the run.
     pub requests_per_second: f64,
+    /// Median latency of the completed requests, in milliseconds (0 when none completed).
     pub p50_ms: f64,
+    /// 99th-percentile latency of the completed requests, in milliseconds.
     pub p99_ms: f64,
+    /// Slowest completed request, in milliseconds.
     pub max_ms: f64,
+    /// The server's `VmRSS` in KiB before the run ([`rss_kib`]; `None` when unreadable).
     pub server_rss_kib_before: Option<u64>,
+    /// The server's `VmRSS` in KiB after the run.
     pub server_rss_kib_after: Option<u64>,
+    /// The timeout ended the run before every request completed or failed.
     pub timed_out: bool,
+    /// The first error message seen, if any.
     pub first_error: Option<String>,
 }
 

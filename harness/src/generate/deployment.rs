@@ -53,12 +53,15 @@ const TOKEN_ORGANIZATIONS: [&str; 3] = [ORGANIZATIONS[0], ORGANIZATIONS[1], DELE
 /// One deployment and one request to it.
 #[derive(Clone)]
 pub struct DeploymentCase {
+    /// The deployment's strategy (PROTOCOL 1.1).
     pub strategy: Deployment,
     /// `CrmAuthentication` (or `CrmPassport`).
     pub authentication: Pipeline,
     /// IFD's `CrmPostAuthentication`.
     pub post_authentication: Option<Pipeline>,
+    /// The request sent to the deployment.
     pub request: Request,
+    /// The server's state it is evaluated in.
     pub env: Environment,
 }
 

@@ -351,8 +351,11 @@ pub fn arb_case_for(pipeline: Option<&Pipeline>) -> BoxedStrategy<PipelineCase> 
 /// A pipeline, a request and an environment: one input of the pipeline properties.
 #[derive(Clone)]
 pub struct PipelineCase {
+    /// The pipeline evaluated.
     pub pipeline: Pipeline,
+    /// The request evaluated.
     pub request: Request,
+    /// The server's state it is evaluated in.
     pub env: Environment,
 }
 

@@ -16,8 +16,11 @@ pub struct InternalNetwork {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("IfdInternalNetworkAddress entry {index} ({entry:?}): {reason}")]
 pub struct NetworkError {
+    /// Position (0-based) of the bad entry among the `,`/`;`-separated ones.
     pub index: usize,
+    /// The entry, trimmed.
     pub entry: String,
+    /// What is wrong with it.
     pub reason: &'static str,
 }
 

@@ -11,6 +11,8 @@ use uuid::Uuid;
 pub struct Identity<'a> {
     /// The CRM user id; `None` for anonymous (PassThrough) and config-DB identities.
     pub user: Option<Uuid>,
+    /// The organization the user belongs to (from MapOrg or the user record, PROTOCOL 1.5);
+    /// `None` when the identity names none.
     pub organization: Option<&'a str>,
     /// The impersonated user (a token's non-empty `CallerId`), the work is done for.
     pub caller: Option<Uuid>,
@@ -24,7 +26,10 @@ pub enum Location<'a> {
     /// `CrmServiceRedirectAuthenticationProvider`: `/CrmServiceWsdl.aspx`.
     CrmServiceWsdl,
     /// `IfdRedirectAuthenticationProvider`: `/signin.aspx?ReturnUrl=<path>`.
-    IfdSignIn { return_url: &'a str },
+    IfdSignIn {
+        /// The request path to come back to, percent-encoded when displayed.
+        return_url: &'a str,
+    },
 }
 
 impl fmt::Display for Location<'_> {
@@ -86,8 +91,11 @@ impl ProviderResult<'_> {
 /// A provider's result without its data, as recorded in a trace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
+    /// Authenticated or redirected: the pipeline stopped here.
     Handled,
+    /// Declined: the pipeline went on.
     NotHandled,
+    /// Raised this CRM error code: the request was denied.
     Failed(ErrorCode),
 }
 
@@ -95,20 +103,31 @@ pub enum Verdict {
 /// flat: `{"kind","step","provider","location","user","organization","caller","error"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome<'a> {
+    /// A provider authenticated the request.
     Authenticated {
+        /// Index (0-based) of the deciding step.
         step: usize,
+        /// The provider that authenticated.
         provider: ProviderKind,
+        /// Who the request runs as.
         identity: Identity<'a>,
     },
+    /// A provider redirected the client.
     Redirect {
+        /// Index (0-based) of the deciding step.
         step: usize,
+        /// The provider that redirected.
         provider: ProviderKind,
+        /// Where the client is sent.
         location: Location<'a>,
     },
     /// No step handled the request (`step` is `None`: fail closed), or a provider failed.
     Denied {
+        /// Index (0-based) of the step whose provider failed; `None` when none handled it.
         step: Option<usize>,
+        /// The provider that failed, if one did.
         provider: Option<ProviderKind>,
+        /// The CRM error code the provider raised (PROTOCOL 2.4), if one did.
         error: Option<ErrorCode>,
     },
 }
@@ -156,7 +175,10 @@ pub trait Observer {
     /// Whether the observer looks at anything; an evaluator may take a faster path that
     /// reports nothing when it does not ([`NoObserver`]).
     const OBSERVES: bool = true;
+    /// Predicate `index` (0-based within the step) of step `step` (0-based) evaluated to
+    /// `result`.
     fn predicate(&mut self, step: usize, index: usize, kind: PredicateKind, result: bool);
+    /// The provider of step `step` (0-based) ran and gave `verdict`.
     fn provider(&mut self, step: usize, kind: ProviderKind, verdict: Verdict);
 }
 
@@ -175,7 +197,9 @@ impl Observer for NoObserver {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PredicateTrace {
     #[serde(rename = "type", serialize_with = "super::json::class_name")]
+    /// The predicate's class.
     pub kind: PredicateKind,
+    /// What it evaluated to.
     pub result: bool,
 }
 
@@ -183,8 +207,11 @@ pub struct PredicateTrace {
 /// [`super::json::provider_run`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StepTrace {
+    /// Index (0-based) of the step in the pipeline.
     pub step: usize,
+    /// The predicates evaluated, in order, up to and including the first false one.
     pub predicates: Vec<PredicateTrace>,
+    /// The provider and its verdict, when all predicates were true and it ran.
     #[serde(serialize_with = "super::json::provider_run")]
     pub provider: Option<(ProviderKind, Verdict)>,
 }
@@ -193,6 +220,7 @@ pub struct StepTrace {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(transparent)]
 pub struct Trace {
+    /// The steps evaluated, in order; a step appears once something in it was evaluated.
     pub steps: Vec<StepTrace>,
 }
 

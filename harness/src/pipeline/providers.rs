@@ -14,19 +14,30 @@ use uuid::Uuid;
 /// CRM error codes a provider raises (PROTOCOL 2.4).
 pub mod codes {
     use crate::codec::fault::ErrorCode;
+    /// `8004A100`: no ticket, an unreadable session cookie, or a ticket never issued (or
+    /// whose user is gone).
     pub const INVALID_TICKET: ErrorCode = ErrorCode(0x8004_A100);
+    /// `8004A101`: the ticket expired (`now >= expires_at`); a client retries with a new one.
     pub const EXPIRED_TICKET: ErrorCode = ErrorCode(0x8004_A101);
+    /// `8004A102`: the ticket was issued for another organization.
     pub const BAD_TICKET: ErrorCode = ErrorCode(0x8004_A102);
+    /// `8004A104`: the organization is disabled (or not there).
     pub const ORGANIZATION_DISABLED: ErrorCode = ErrorCode(0x8004_A104);
+    /// `8004A110`: a `CallerId` without the act-on-behalf privilege (PROTOCOL 1.4).
     pub const CANNOT_ACT_ON_BEHALF: ErrorCode = ErrorCode(0x8004_A110);
+    /// `8004A112`: the ticket's user or the impersonated caller is disabled.
     pub const USER_DISABLED: ErrorCode = ErrorCode(0x8004_A112);
+    /// `80040204`: no such user for an AD token, or an impersonated caller not in the
+    /// organization.
     pub const INVALID_USER_AUTH: ErrorCode = ErrorCode(0x8004_0204);
 }
 
 /// Everything a provider may look at.
 #[derive(Clone, Copy)]
 pub struct Context<'a> {
+    /// The request, decoded once.
     pub request: &'a PreparedRequest,
+    /// The server's state: users, organizations, tickets, clock.
     pub env: &'a Environment,
     /// What the deployment fixed: the organization MapOrg chose (PROTOCOL 1.5), and
     /// whether the site has Windows accounts at all (not under Passport, 1.6).

@@ -17,14 +17,17 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
+    /// The HTTP method, for `HttpMethodPredicate` (compared case-insensitively).
     pub method: String,
     /// The request path; a query string after `?` is not part of it.
     pub path: String,
+    /// The client's IP address, for the internal/external address predicates (PROTOCOL 1.3).
     pub client_address: IpAddr,
     /// The `Cookie` header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cookie: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    /// Other request headers, by name; no built-in predicate or provider reads them.
     pub headers: BTreeMap<String, String>,
     /// The SOAP envelope of an SDK call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,10 +50,13 @@ pub struct Environment {
     /// The clock, in seconds since 1970.
     #[serde(default)]
     pub now: u64,
+    /// The deployment's organizations.
     #[serde(default)]
     pub organizations: Vec<Organization>,
+    /// The users of all organizations.
     #[serde(default)]
     pub users: Vec<User>,
+    /// The CRM tickets issued so far, for the cookie and SOAP-header providers.
     #[serde(default)]
     pub tickets: Vec<IssuedTicket>,
 }
@@ -77,11 +83,15 @@ impl Default for Environment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Organization {
+    /// The organization id.
     pub id: Uuid,
     /// The unique name (`OrganizationName`, the first path segment).
     pub name: String,
+    /// The display name Discovery returns, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub friendly_name: Option<String>,
+    /// A disabled organization authenticates no one: its tickets fail with the
+    /// organization-disabled code (PROTOCOL 2.4).
     #[serde(default)]
     pub disabled: bool,
 }
@@ -90,14 +100,17 @@ pub struct Organization {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct User {
+    /// The systemuser id.
     pub id: Uuid,
     /// The unique name of the user's organization.
     pub organization: String,
+    /// The Windows account (`DOMAIN\user`, compared case-insensitively), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub windows_account: Option<String>,
     /// The Windows Live PUID (16 hex digits), for Passport users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub puid: Option<String>,
+    /// The display name, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
     /// A deployment administrator in the config database.
@@ -106,6 +119,8 @@ pub struct User {
     /// Holds the act-on-behalf-of-another-user privilege.
     #[serde(default)]
     pub act_on_behalf: bool,
+    /// A disabled user is never authenticated (its tickets fail with the user-disabled
+    /// code, PROTOCOL 2.4).
     #[serde(default)]
     pub disabled: bool,
 }
@@ -114,8 +129,11 @@ pub struct User {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IssuedTicket {
+    /// The ticket string (redacted when displayed).
     pub ticket: Ticket,
+    /// The id of the user it was issued to.
     pub user: Uuid,
+    /// The unique name of the organization it is valid for.
     pub organization: String,
     /// Seconds since 1970; the ticket is expired when `now >= expires_at`.
     pub expires_at: u64,
@@ -125,6 +143,7 @@ pub struct IssuedTicket {
 /// the `MSCRMSession` ticket, and the organization MapOrg chose.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreparedRequest {
+    /// The request as given.
     pub request: Request,
     /// `None` when the body is absent, is not a SOAP envelope or carries no token.
     pub token: Option<CrmAuthenticationToken>,
@@ -213,10 +232,13 @@ impl PreparedRequest {
 /// The authentication strategy (`<authentication strategy="…"/>`, PROTOCOL 1.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum Strategy {
+    /// `OnPremise`: Windows authentication, the `CrmAuthentication` pipeline.
     #[default]
     OnPremise,
+    /// `IFD` (Internet-facing deployment): `CrmAuthentication`, then `CrmPostAuthentication`.
     #[serde(rename = "IFD")]
     Ifd,
+    /// `Passport` (Windows Live, CRM Online): the `CrmPassport` pipeline.
     Passport,
 }
 

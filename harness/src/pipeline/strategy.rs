@@ -19,6 +19,8 @@ pub enum Engine {
 
 /// Something that evaluates one pipeline: the engine or the reference interpreter.
 pub trait Evaluator {
+    /// Evaluates the pipeline on `request` (PROTOCOL 1.2), reporting every predicate and
+    /// provider it runs to `observer` as it runs it.
     fn evaluate_observed<'a, O: Observer>(
         &'a self,
         request: &'a PreparedRequest,
@@ -83,8 +85,11 @@ impl Evaluator for Pipeline {
 /// `CrmPostAuthentication` pipeline.
 #[derive(Debug, Clone)]
 pub struct Deployment<E> {
+    /// Decides whether MapOrg runs (not for Passport) and which paths may be anonymous.
     pub strategy: Strategy,
+    /// The `CrmAuthentication` (or `CrmPassport`) pipeline.
     pub authentication: E,
+    /// The `CrmPostAuthentication` pipeline, run after an authentication (IFD).
     pub post_authentication: Option<E>,
 }
 
