@@ -7,7 +7,7 @@
 //! Untraced evaluation takes one of two [`Walk`]s, chosen by size: small pipelines (the
 //! standard ones) walk their steps one predicate at a time, short-circuiting; larger ones
 //! look each fact of the request up once and run providers only on the steps a
-//! [`StepFilter`] leaves, which costs about the same for 10 steps or 1,000. Traced and
+//! step filter (`step_filter::StepFilter`) leaves, which costs about the same for 10 steps or 1,000. Traced and
 //! observed evaluation always walk the steps, so an observer sees exactly what PROTOCOL
 //! 1.2 evaluates.
 
@@ -35,7 +35,7 @@ pub enum Walk {
     /// Step by step, predicate by predicate, stopping at the first false one.
     Steps,
     /// Each fact of the request looked up once; providers run only on the steps whose
-    /// predicates all hold ([`StepFilter`]).
+    /// predicates all hold (the step filter).
     Filter,
 }
 
