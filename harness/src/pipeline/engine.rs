@@ -6,10 +6,10 @@
 //!
 //! Untraced evaluation takes one of two [`Walk`]s, chosen by size: small pipelines (the
 //! standard ones) walk their steps one predicate at a time, short-circuiting; larger ones
-//! look each fact of the request up once and run providers only on the steps a
-//! step filter (`step_filter::StepFilter`) leaves, which costs about the same for 10 steps or 1,000. Traced and
-//! observed evaluation always walk the steps, so an observer sees exactly what PROTOCOL
-//! 1.2 evaluates.
+//! look each fact of the request up once and run providers only on the steps a step
+//! filter (`step_filter::StepFilter`) leaves, which costs about the same for 10 steps or
+//! 1,000. Traced and observed evaluation always walk the steps, so an observer sees exactly
+//! what PROTOCOL 1.2 evaluates.
 
 use super::caseless;
 use super::model::{Pipeline, Predicate, PredicateKind, Provider};
