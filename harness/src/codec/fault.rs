@@ -100,6 +100,7 @@ impl<'de> Deserialize<'de> for ErrorCode {
 /// A SOAP fault as the robust reader sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fault {
+    /// The envelope's SOAP version (from its namespace; PROTOCOL 2.4).
     pub soap_version: SoapVersion,
     /// 1.1 `faultcode` / 1.2 `Code/Value`, resolved through namespaces when possible.
     pub faultcode: Option<ExpandedName>,
@@ -109,7 +110,9 @@ pub struct Fault {
     pub code: Option<ErrorCode>,
     /// The raw text of `detail/error/code`, whatever it is.
     pub raw_code: Option<String>,
+    /// The text of `detail/error/description`, the server's message for the code.
     pub description: Option<String>,
+    /// The text of `detail/error/type` (e.g. `Platform`), when the server sends one.
     pub error_type: Option<String>,
 }
 
