@@ -48,7 +48,8 @@ pub enum DecodeErrorKind {
         /// The entity's name, between `&` and `;`.
         name: String,
     },
-    /// The input is not well-formed (XML, cookie or ticket syntax); the message says how.
+    /// The input is not well-formed (XML, cookie or ticket syntax), or has text where only
+    /// elements may be; the message says what.
     /// JSON: `{"kind": "malformed", "message": "…"}`.
     #[error("malformed input: {0}")]
     #[serde(serialize_with = "message_object")]
