@@ -19,55 +19,90 @@ use crate::codec::xml::{self, resolve_qname_text, DecodeError, DecodeLimits, Ele
 pub enum DifferenceKind {
     /// The definition is not in any WSDL of the directory.
     Missing,
+    /// The base type (`complexContent/extension` or `restriction` `@base`) differs.
     BaseMismatch {
+        /// Our base type as `{ns}name`; `None` when the table gives none.
         expected: Option<String>,
+        /// The WSDL's base type as `{ns}name`; `None` when it has none.
         found: Option<String>,
     },
+    /// A global element's `@type` differs.
     ElementTypeMismatch {
+        /// Our element type as `{ns}name`; `None` when the table gives an inline type.
         expected: Option<String>,
+        /// The WSDL's element type as `{ns}name`; `None` for an inline type.
         found: Option<String>,
     },
+    /// A particle of the table (base types' included) is not in the WSDL's sequence.
     MissingParticle {
+        /// Local name of the particle.
         particle: String,
     },
+    /// The WSDL's sequence has a particle the table lacks (not reported for `subset` definitions).
     ExtraParticle {
+        /// Local name of the particle.
         particle: String,
     },
+    /// The particles both sides have are in a different order.
     WrongOrder {
+        /// The common particles' names in the table's order.
         expected: Vec<String>,
+        /// The common particles' names in the WSDL's order.
         found: Vec<String>,
     },
+    /// `minOccurs`/`maxOccurs` of a particle differ.
     WrongCardinality {
+        /// Local name of the particle.
         particle: String,
+        /// Our cardinality as `min..max` (`max` a number or `unbounded`).
         expected: String,
+        /// The WSDL's cardinality as `min..max`, from the attribute texts (default 1).
         found: String,
     },
+    /// A particle's element namespace differs.
     WrongNamespace {
+        /// Local name of the particle.
         particle: String,
+        /// Namespace URI in the table.
         expected: String,
+        /// Namespace URI in the WSDL: the target namespace under `elementFormDefault="qualified"`,
+        /// the `ref`'d element's, or empty.
         found: String,
     },
+    /// A particle's type differs.
     TypeMismatch {
+        /// Local name of the particle.
         particle: String,
+        /// Our type as `{ns}name`.
         expected: String,
+        /// The WSDL's type as `{ns}name`, or `ref {ns}name` for an element reference (empty
+        /// when the particle has no `@type`).
         found: String,
     },
     /// `nillable` differs: on a particle, or on the global element itself (`particle` None).
     WrongNillable {
+        /// Local name of the particle; `None` for the global element itself.
         particle: Option<String>,
+        /// `nillable` in the table.
         expected: bool,
+        /// `nillable` in the WSDL.
         found: bool,
     },
     /// `abstract` differs.
     WrongAbstract {
+        /// `abstract` in the table.
         expected: bool,
+        /// `abstract` in the WSDL.
         found: bool,
     },
     /// A particle's type `base` has a concrete derived type `derived` in the WSDL that the
     /// table does not define: a valid request form we would not read.
     MissingDerivedType {
+        /// Local name of the particle.
         particle: String,
+        /// The particle's declared type as `{ns}name`.
         base: String,
+        /// The derived type's name as `{ns}name`.
         derived: String,
     },
 }
@@ -77,7 +112,9 @@ pub enum DifferenceKind {
 pub struct Difference {
     /// File name, or `""` for [`DifferenceKind::Missing`].
     pub file: String,
+    /// The table's definition, as `{ns}name`.
     pub definition: String,
+    /// What differs.
     pub difference: DifferenceKind,
 }
 
@@ -91,18 +128,34 @@ impl fmt::Display for Difference {
 /// The outcome of [`wsdl_check`]: differences (a failure) and informational notes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct WsdlReport {
+    /// Names of the WSDL files read, in the order read (sorted for a directory).
     pub files: Vec<String>,
+    /// Every difference found; any one fails the check.
     pub differences: Vec<Difference>,
+    /// Informational notes (e.g. an Online-only definition absent, as expected); not failures.
     pub notes: Vec<String>,
 }
 
 /// Why the check could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum WsdlCheckError {
+    /// Listing the directory or reading a file failed.
     #[error("{path}: {message}")]
-    Io { path: String, message: String },
+    Io {
+        /// The directory or file that could not be read.
+        path: String,
+        /// The I/O error's message.
+        message: String,
+    },
+    /// A file is not well-formed XML within [`WSDL_LIMITS`].
     #[error("{path}: {error}")]
-    Decode { path: String, error: DecodeError },
+    Decode {
+        /// The file name given for the document.
+        path: String,
+        /// Why the XML reader rejected it.
+        error: DecodeError,
+    },
+    /// The directory (named here) holds no file with a `.wsdl` extension (any case).
     #[error("no *.wsdl file in {0}")]
     NoWsdl(String),
 }

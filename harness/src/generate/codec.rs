@@ -253,8 +253,12 @@ pub fn arb_code_spelling(code: ErrorCode) -> impl Strategy<Value = String> {
 /// A SOAP fault document and the code in its `detail/error/code` (None: no code there).
 #[derive(Clone, PartialEq, Eq)]
 pub struct FaultDoc {
+    /// SOAP 1.1 or 1.2: the envelope namespace the document uses.
     pub version: SoapVersion,
+    /// The code in `detail/error/code`, which the robust reader must return (PROTOCOL 2.4);
+    /// `None` when there is none there (only decoys).
     pub code: Option<ErrorCode>,
+    /// The whole envelope, as XML text.
     pub xml: String,
 }
 
@@ -492,7 +496,9 @@ pub fn arb_canonical_fault() -> impl Strategy<Value = (SoapVersion, ErrorCode, S
 /// other cookies, with optional whitespace and empty segments.
 #[derive(Clone, PartialEq, Eq)]
 pub struct CookieCase {
+    /// The session the header carries, as the cookie decoder must return it (PROTOCOL 2.5).
     pub session: MsCrmSession,
+    /// The `Cookie` header value (`;`-separated pairs).
     pub header: String,
 }
 

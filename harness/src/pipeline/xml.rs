@@ -24,7 +24,9 @@ pub struct DocumentLimits {
     pub max_bytes: usize,
     /// Element nesting depth.
     pub max_depth: usize,
+    /// Most steps in one pipeline (a `<step>` and a step of the flat form count alike).
     pub max_steps: usize,
+    /// Most predicates in one step.
     pub max_predicates_per_step: usize,
     /// `<configuration>` entries of one predicate or provider.
     pub max_configuration: usize,

@@ -10,31 +10,42 @@ use crate::codec::xml::XSD_NS;
 /// Whether a definition is a global element or a named complex type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Kind {
+    /// A global `xs:element` (a body wrapper such as `Execute`, or a SOAP header element).
     Element,
+    /// A named `xs:complexType` (a request/response type, a header's content, an `ArrayOf…`).
     ComplexType,
 }
 
 /// A qualified type (or element, for `ref`) name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct TypeName {
+    /// Namespace URI of the type (`XSD_NS` for `xs:string`, `xs:int`, `xs:boolean`).
     pub ns: &'static str,
+    /// Local name of the type, as in `@type` without its prefix.
     pub name: &'static str,
 }
 
 /// `maxOccurs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Max {
+    /// `maxOccurs="1"` (the default): at most one occurrence.
     One,
+    /// `maxOccurs="unbounded"`: any number of occurrences (a list).
     Unbounded,
 }
 
 /// One element of a sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Particle {
+    /// Local name of the child element.
     pub name: &'static str,
+    /// Namespace URI of the child element (the declaring schema's target namespace).
     pub ns: &'static str,
+    /// `minOccurs`: 0 for an optional element, 1 for a required one.
     pub min: u32,
+    /// `maxOccurs`.
     pub max: Max,
+    /// Type of the element's content (`@type`): an XSD simple type or a type of the table.
     pub ty: TypeName,
     /// `nillable="true"`: the element may carry `xsi:nil="true"` (an entry of a list is
     /// then kept as a nil entry; see [`read`](super::read)).
@@ -44,8 +55,11 @@ pub struct Particle {
 /// A global element or complex type of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Definition {
+    /// Whether this is a global element or a named complex type.
     pub kind: Kind,
+    /// Target namespace of the schema that declares it (PROTOCOL 2.1, 2.2).
     pub ns: &'static str,
+    /// Local name (`@name`) of the element or type.
     pub name: &'static str,
     /// `complexContent/extension/@base`: the base type's particles come first
     /// ([`effective_particles`]).
@@ -56,6 +70,7 @@ pub struct Definition {
     pub nillable: bool,
     /// `element/@type` of a global element with a named type.
     pub element_type: Option<TypeName>,
+    /// The definition's own `sequence` children in document order (base types' excluded).
     pub particles: &'static [Particle],
     /// We model only some of the type's elements (extra ones are skipped when reading).
     pub subset: bool,
@@ -139,6 +154,8 @@ const fn typed_el(ns: &'static str, name: &'static str, ty: TypeName) -> Definit
 }
 
 // --- 2007 CoreTypes: SOAP headers -------------------------------------------------------
+/// `CrmAuthenticationToken` complex type (CoreTypes): `AuthenticationType`, `CrmTicket`,
+/// `OrganizationName`, `CallerId`, in this order (PROTOCOL 2.1).
 pub static TOKEN_TYPE: Definition = ct(
     CORE_NS,
     "CrmAuthenticationToken",
@@ -150,12 +167,15 @@ pub static TOKEN_TYPE: Definition = ct(
         req(CORE_NS, "CallerId", GUID),
     ],
 );
+/// `CallerOriginToken` complex type (CoreTypes): an optional `CallerOrigin` (PROTOCOL 2.1).
 pub static CALLER_ORIGIN_TOKEN_TYPE: Definition = ct(
     CORE_NS,
     "CallerOriginToken",
     None,
     &[opt(CORE_NS, "CallerOrigin", t(CORE_NS, "CallerOrigin"))],
 );
+/// `CorrelationToken` complex type (CoreTypes): `CorrelationId`, `CorrelationUpdatedTime`,
+/// `Depth` (PROTOCOL 2.1).
 pub static CORRELATION_TOKEN_TYPE: Definition = ct(
     CORE_NS,
     "CorrelationToken",
@@ -167,10 +187,14 @@ pub static CORRELATION_TOKEN_TYPE: Definition = ct(
     ],
 );
 const CALLER_ORIGIN: Option<TypeName> = Some(t(CORE_NS, "CallerOrigin"));
+/// `ApplicationOrigin`: a `CallerOrigin` with no elements of its own.
 pub static APPLICATION_ORIGIN: Definition = ct(CORE_NS, "ApplicationOrigin", CALLER_ORIGIN, &[]);
+/// `AsyncServiceOrigin`: a `CallerOrigin` with no elements of its own.
 pub static ASYNC_SERVICE_ORIGIN: Definition = ct(CORE_NS, "AsyncServiceOrigin", CALLER_ORIGIN, &[]);
+/// `WebServiceApiOrigin`: a `CallerOrigin` with no elements of its own.
 pub static WEB_SERVICE_API_ORIGIN: Definition =
     ct(CORE_NS, "WebServiceApiOrigin", CALLER_ORIGIN, &[]);
+/// `OfflineOrigin`: a `CallerOrigin` with an optional `OfflineTimestamp`.
 pub static OFFLINE_ORIGIN: Definition = ct(
     CORE_NS,
     "OfflineOrigin",
@@ -179,24 +203,30 @@ pub static OFFLINE_ORIGIN: Definition = ct(
 );
 // The header elements as CrmService declares them (nillable; MetadataService, which the
 // mock does not serve, declares them without `nillable`).
+/// The `CrmAuthenticationToken` SOAP header element (WebServices namespace, CoreTypes
+/// content; PROTOCOL 2.1).
 pub static TOKEN_ELEMENT: Definition = Definition {
     service: Some("CrmService"),
     ..typed_el(WS_NS, "CrmAuthenticationToken", t(CORE_NS, "CrmAuthenticationToken"))
 };
+/// The `CallerOriginToken` SOAP header element of CrmService (PROTOCOL 2.1).
 pub static CALLER_ORIGIN_TOKEN_ELEMENT: Definition = Definition {
     service: Some("CrmService"),
     ..typed_el(WS_NS, "CallerOriginToken", t(CORE_NS, "CallerOriginToken"))
 };
+/// The `CorrelationToken` SOAP header element of CrmService (PROTOCOL 2.1).
 pub static CORRELATION_TOKEN_ELEMENT: Definition = Definition {
     service: Some("CrmService"),
     ..typed_el(WS_NS, "CorrelationToken", t(CORE_NS, "CorrelationToken"))
 };
 
 // --- 2007 WebServices: CrmService -------------------------------------------------------
+/// CrmService's `Execute` body element: one required `Request`.
 pub static SERVICE_EXECUTE: Definition = Definition {
     service: Some("CrmService"),
     ..el(WS_NS, "Execute", &[req(WS_NS, "Request", t(WS_NS, "Request"))])
 };
+/// CrmService's `ExecuteResponse` body element: one required `Response`.
 pub static SERVICE_EXECUTE_RESPONSE: Definition = Definition {
     service: Some("CrmService"),
     ..el(WS_NS, "ExecuteResponse", &[req(WS_NS, "Response", t(WS_NS, "Response"))])
@@ -212,6 +242,7 @@ pub static REQUEST: Definition = Definition {
         &[req(WS_NS, "OptionalParameters", t(WS_NS, "ArrayOfOptionalParameter"))],
     )
 };
+/// `ArrayOfOptionalParameter`: any number of (nillable) `OptionalParameter` entries.
 pub static ARRAY_OF_OPTIONAL_PARAMETER: Definition = ct(
     WS_NS,
     "ArrayOfOptionalParameter",
@@ -220,34 +251,41 @@ pub static ARRAY_OF_OPTIONAL_PARAMETER: Definition = ct(
 );
 const OPTIONAL_PARAMETER: Option<TypeName> = Some(t(WS_NS, "OptionalParameter"));
 const BOOLEAN: TypeName = t(XSD_NS, "boolean");
+/// `CallPriorityOptionalParameter`: an `xs:int` `Value`.
 pub static CALL_PRIORITY_PARAMETER: Definition =
     ct(WS_NS, "CallPriorityOptionalParameter", OPTIONAL_PARAMETER, &[req(WS_NS, "Value", INT)]);
+/// `CreateDuplicatesOptionalParameter`: an `xs:boolean` `Value`.
 pub static CREATE_DUPLICATES_PARAMETER: Definition = ct(
     WS_NS,
     "CreateDuplicatesOptionalParameter",
     OPTIONAL_PARAMETER,
     &[req(WS_NS, "Value", BOOLEAN)],
 );
+/// `ExportIdsOptionalParameter`: an `xs:boolean` `Value`.
 pub static EXPORT_IDS_PARAMETER: Definition =
     ct(WS_NS, "ExportIdsOptionalParameter", OPTIONAL_PARAMETER, &[req(WS_NS, "Value", BOOLEAN)]);
+/// `OfflineDataOptionalParameter`: optional `Name` and `Value` strings.
 pub static OFFLINE_DATA_PARAMETER: Definition = ct(
     WS_NS,
     "OfflineDataOptionalParameter",
     OPTIONAL_PARAMETER,
     &[opt(WS_NS, "Name", STRING), opt(WS_NS, "Value", STRING)],
 );
+/// `PersistInSyncOptionalParameter`: an `xs:boolean` `Value`.
 pub static PERSIST_IN_SYNC_PARAMETER: Definition = ct(
     WS_NS,
     "PersistInSyncOptionalParameter",
     OPTIONAL_PARAMETER,
     &[req(WS_NS, "Value", BOOLEAN)],
 );
+/// `RegardingObjectIdOptionalParameter`: a GUID `Value`.
 pub static REGARDING_OBJECT_ID_PARAMETER: Definition = ct(
     WS_NS,
     "RegardingObjectIdOptionalParameter",
     OPTIONAL_PARAMETER,
     &[req(WS_NS, "Value", GUID)],
 );
+/// `RequestIdOptionalParameter`: a GUID `Value`.
 pub static REQUEST_ID_PARAMETER: Definition =
     ct(WS_NS, "RequestIdOptionalParameter", OPTIONAL_PARAMETER, &[req(WS_NS, "Value", GUID)]);
 /// Every concrete `OptionalParameter` type of the WSDL.
@@ -260,11 +298,14 @@ pub static OPTIONAL_PARAMETERS: &[&Definition] = &[
     &REGARDING_OBJECT_ID_PARAMETER,
     &REQUEST_ID_PARAMETER,
 ];
+/// `WhoAmIRequest`: a CrmService `Request` with no elements of its own (PROTOCOL 2.3).
 pub static WHO_AM_I_REQUEST: Definition =
     ct(WS_NS, "WhoAmIRequest", Some(t(WS_NS, "Request")), &[]);
 /// Not a WSDL type: `WhoAmIRequest` read without its base, for the absent
 /// `OptionalParameters` rule of `service::decode_call` (not in [`TABLE`]).
 pub static WHO_AM_I_WITHOUT_PARAMETERS: Definition = ct(WS_NS, "WhoAmIRequest", None, &[]);
+/// `WhoAmIResponse`: the caller's `UserId`, `BusinessUnitId` and `OrganizationId` GUIDs
+/// (PROTOCOL 2.3).
 pub static WHO_AM_I_RESPONSE: Definition = ct(
     WS_NS,
     "WhoAmIResponse",
@@ -275,6 +316,7 @@ pub static WHO_AM_I_RESPONSE: Definition = ct(
         req(WS_NS, "OrganizationId", GUID),
     ],
 );
+/// CrmService's `Retrieve` body element: `entityName`, `id`, `columnSet` (PROTOCOL 2.3).
 pub static RETRIEVE: Definition = el(
     WS_NS,
     "Retrieve",
@@ -284,8 +326,10 @@ pub static RETRIEVE: Definition = el(
         opt(WS_NS, "columnSet", t(QUERY_NS, "ColumnSetBase")),
     ],
 );
+/// CrmService's `RetrieveResponse` body element: one `RetrieveResult` (a `BusinessEntity`).
 pub static RETRIEVE_RESPONSE: Definition =
     el(WS_NS, "RetrieveResponse", &[req(WS_NS, "RetrieveResult", t(WS2006_NS, "BusinessEntity"))]);
+/// The `systemuser` entity, modelled only as far as `fullname` (PROTOCOL 2.3).
 pub static SYSTEMUSER: Definition = Definition {
     subset: true,
     ..ct(
@@ -295,6 +339,7 @@ pub static SYSTEMUSER: Definition = Definition {
         &[opt(WS_NS, "fullname", STRING)],
     )
 };
+/// `ColumnSet` (Query namespace): the named `Attributes` to retrieve.
 pub static COLUMN_SET: Definition = ct(
     QUERY_NS,
     "ColumnSet",
@@ -306,19 +351,27 @@ pub static ALL_COLUMNS: Definition =
     ct(QUERY_NS, "AllColumns", Some(t(QUERY_NS, "ColumnSetBase")), &[]);
 /// Every concrete `ColumnSetBase` type of the WSDL.
 pub static COLUMN_SETS: &[&Definition] = &[&ALL_COLUMNS, &COLUMN_SET];
+/// `ArrayOfString` (Query namespace): any number of `Attribute` strings.
 pub static ARRAY_OF_STRING: Definition =
     ct(QUERY_NS, "ArrayOfString", None, &[p(QUERY_NS, "Attribute", 0, Max::Unbounded, STRING)]);
 
 // --- 2007 CrmDiscoveryService -----------------------------------------------------------
 const D_REQ: Option<TypeName> = Some(t(DISCO_NS, "Request"));
 const D_RESP: Option<TypeName> = Some(t(DISCO_NS, "Response"));
+/// CrmDiscoveryService's `Execute` body element: an optional `Request` (PROTOCOL 2.2).
 pub static DISCO_EXECUTE: Definition =
     el(DISCO_NS, "Execute", &[opt(DISCO_NS, "Request", t(DISCO_NS, "Request"))]);
+/// CrmDiscoveryService's `ExecuteResponse` body element: an optional `Response`
+/// (PROTOCOL 2.2).
 pub static DISCO_EXECUTE_RESPONSE: Definition =
     el(DISCO_NS, "ExecuteResponse", &[opt(DISCO_NS, "Response", t(DISCO_NS, "Response"))]);
+/// `RetrievePolicyRequest`: no elements of its own (PROTOCOL 2.2).
 pub static RETRIEVE_POLICY_REQUEST: Definition = ct(DISCO_NS, "RetrievePolicyRequest", D_REQ, &[]);
+/// `RetrievePolicyResponse`: an optional `Policy` string (PROTOCOL 2.2).
 pub static RETRIEVE_POLICY_RESPONSE: Definition =
     ct(DISCO_NS, "RetrievePolicyResponse", D_RESP, &[opt(DISCO_NS, "Policy", STRING)]);
+/// `RetrieveOrganizationsRequest`: `PassportTicket`, or `UserId` and `Password`
+/// (PROTOCOL 2.2).
 pub static RETRIEVE_ORGANIZATIONS_REQUEST: Definition = ct(
     DISCO_NS,
     "RetrieveOrganizationsRequest",
@@ -329,18 +382,23 @@ pub static RETRIEVE_ORGANIZATIONS_REQUEST: Definition = ct(
         opt(DISCO_NS, "Password", STRING),
     ],
 );
+/// `RetrieveOrganizationsResponse`: an optional `OrganizationDetails` list (PROTOCOL 2.2).
 pub static RETRIEVE_ORGANIZATIONS_RESPONSE: Definition = ct(
     DISCO_NS,
     "RetrieveOrganizationsResponse",
     D_RESP,
     &[opt(DISCO_NS, "OrganizationDetails", t(DISCO_NS, "ArrayOfOrganizationDetail"))],
 );
+/// `ArrayOfOrganizationDetail`: any number of (nillable) `OrganizationDetail` entries.
 pub static ARRAY_OF_ORGANIZATION_DETAIL: Definition = ct(
     DISCO_NS,
     "ArrayOfOrganizationDetail",
     None,
     &[nillable_entries(DISCO_NS, "OrganizationDetail", t(DISCO_NS, "OrganizationDetail"))],
 );
+/// `OrganizationDetail`: `OrganizationId` (required GUID), then optional `OrganizationName`,
+/// `FriendlyName`, `CrmMetadataServiceUrl`, `CrmServiceUrl`, `WebApplicationUrl`
+/// (PROTOCOL 2.2).
 pub static ORGANIZATION_DETAIL: Definition = ct(
     DISCO_NS,
     "OrganizationDetail",
@@ -354,6 +412,8 @@ pub static ORGANIZATION_DETAIL: Definition = ct(
         opt(DISCO_NS, "WebApplicationUrl", STRING),
     ],
 );
+/// `RetrieveCrmTicketRequest`: `OrganizationName` and the credentials (`PassportTicket`, or
+/// `UserId` and `Password`) (PROTOCOL 2.2).
 pub static RETRIEVE_CRM_TICKET_REQUEST: Definition = ct(
     DISCO_NS,
     "RetrieveCrmTicketRequest",
@@ -365,6 +425,8 @@ pub static RETRIEVE_CRM_TICKET_REQUEST: Definition = ct(
         opt(DISCO_NS, "Password", STRING),
     ],
 );
+/// `RetrieveCrmTicketResponse`: `CrmTicket`, `OrganizationDetail`, `ExpirationDate` (a
+/// string) (PROTOCOL 2.2).
 pub static RETRIEVE_CRM_TICKET_RESPONSE: Definition = ct(
     DISCO_NS,
     "RetrieveCrmTicketResponse",
@@ -389,6 +451,8 @@ pub static RETRIEVE_USER_ID_REQUEST: Definition = Definition {
         ],
     )
 };
+/// `RetrieveCrmUserIdByExternalIdResponse`: the required `CrmUserId` GUID (CRM Online only;
+/// PROTOCOL 2.2).
 pub static RETRIEVE_USER_ID_RESPONSE: Definition = Definition {
     online_only: true,
     ..ct(

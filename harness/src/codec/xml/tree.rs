@@ -10,7 +10,9 @@ use super::DecodeError;
 /// An expanded name: namespace URI (None = no namespace) and local name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExpandedName {
+    /// Namespace URI, resolved from the prefix in scope; `None` for no namespace.
     pub namespace: Option<String>,
+    /// Local name, without any prefix.
     pub local: String,
 }
 
@@ -26,24 +28,33 @@ impl fmt::Display for ExpandedName {
 /// An attribute other than a namespace declaration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attribute {
+    /// Namespace URI of a prefixed attribute; `None` for an unprefixed one.
     pub namespace: Option<String>,
+    /// Local name, without any prefix.
     pub local: String,
+    /// The value, with references expanded.
     pub value: String,
 }
 
 /// A child node: an element or a run of character data (text, CDATA, references).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Node {
+    /// A child element.
     Element(Element),
+    /// Character data, with references expanded and CDATA unwrapped.
     Text(String),
 }
 
 /// An element of a parsed (or to-be-written) document.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Element {
+    /// Namespace URI, resolved from the prefix in scope; `None` for no namespace.
     pub namespace: Option<String>,
+    /// Local name, without any prefix.
     pub local: String,
+    /// Attributes other than namespace declarations, in document order.
     pub attributes: Vec<Attribute>,
+    /// Child elements and text runs, in document order.
     pub children: Vec<Node>,
     /// `xsi:type`, resolved against the namespaces in scope at this element.
     pub xsi_type: Option<ExpandedName>,
