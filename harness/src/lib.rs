@@ -59,6 +59,8 @@
 //! # Ok::<(), crmauth::codec::DecodeError>(())
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod codec;
 pub mod pipeline;
 pub mod scenario;

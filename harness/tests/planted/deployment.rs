@@ -24,9 +24,7 @@ fn implied_identity_is_caught_by_deploy_no_anonymous() {
 }
 
 /// Each fail-closed rule of PROTOCOL 1.6, reverted in the code both evaluators share, is
-
 /// invisible to PIPE-ORACLE but caught by the model, with a replayable counterexample.
-
 #[test]
 
 fn every_reverted_rule_is_caught_by_deploy_spec_agrees() {

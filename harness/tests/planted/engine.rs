@@ -28,9 +28,7 @@ fn mutated(m: Mutation) -> EngineFactory {
 }
 
 /// `m` is caught by exactly `ids` among the evaluation properties (PIPE-ORACLE, which
-
 /// compares whole traces, catches every fault of the step loop too).
-
 fn assert_caught_by_exactly(m: Mutation, ids: &[&str]) -> Vec<(String, Status)> {
     let failures = failing(mutated(m));
     let mut got: Vec<&str> = failures.iter().map(|(i, _)| i.as_str()).collect();
@@ -58,9 +56,7 @@ fn continue_after_handled_is_caught_by_pipe_first_success() {
 }
 
 /// A pure short-circuit fault (the rest of the predicates evaluated after a false one, the
-
 /// provider still gated): PIPE-SHORT-CIRCUIT alone of the order properties catches it.
-
 #[test]
 
 fn no_short_circuit_is_caught_by_pipe_short_circuit_alone() {
@@ -82,9 +78,7 @@ fn fail_open_is_caught_by_pipe_fail_closed() {
 }
 
 /// A skipped step (the converse of PIPE-FIRST-SUCCESS: every step up to the deciding one
-
 /// is evaluated) was visible only to PIPE-ORACLE before the checker was made strict.
-
 #[test]
 
 fn a_skipped_step_is_caught_by_pipe_first_success() {

@@ -10,9 +10,7 @@ fn settings(cases: u32) -> Settings {
 }
 
 /// A planted analysis bug makes LINT-EXACT fail with a shrunk counterexample (two
-
 /// pipelines as XML).
-
 fn assert_caught(m: Mutation) -> String {
     let status = run_lint_exact(Analyser::mutated(m), &settings(256));
     let Status::Fail { message, counterexample: Some(c) } = status else {
