@@ -66,7 +66,9 @@ impl PassportTicketScheme {
         else {
             return None;
         };
-        let nonce = u64::from_str_radix(n, 16).ok().filter(|_| n.len() == 16)?;
+        // 16 hex digits exactly (`from_str_radix` alone would also take a leading `+`).
+        let hex = n.len() == 16 && n.bytes().all(|b| b.is_ascii_hexdigit());
+        let nonce = u64::from_str_radix(n, 16).ok().filter(|_| hex)?;
         let again = self.issue(puid, nonce)?;
         (again.reveal().rsplit('.').next() == Some(tag) && puid == puid.to_ascii_uppercase())
             .then(|| puid.to_owned())

@@ -534,6 +534,7 @@ pub fn parse_form(body: &[u8]) -> Vec<(String, String)> {
                 b'%' if i + 2 < s.len() => {
                     match std::str::from_utf8(&s[i + 1..i + 3])
                         .ok()
+                        .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
                         .and_then(|h| u8::from_str_radix(h, 16).ok())
                     {
                         Some(b) => {
