@@ -23,8 +23,13 @@ source "$root/interop/python-env.sh"
 python_env run.sh "$here/.venv" "$here/requirements.txt" || exit 1
 
 cd "$root"
-cargo build -q -p crmauth
-bin="${CARGO_TARGET_DIR:-$root/target}/debug/crmauth"
+# CRMAUTH_BIN names a crmauth binary to use (.ci/run passes the one its tests built);
+# without it, the workspace's debug build.
+bin="${CRMAUTH_BIN:-}"
+if [ -z "$bin" ]; then
+  cargo build -q -p crmauth
+  bin="${CARGO_TARGET_DIR:-$root/target}/debug/crmauth"
+fi
 client="$(printf '%q %q' "$PYTHON" "$here/client.py")"
 
 status=0
