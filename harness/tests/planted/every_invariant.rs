@@ -48,7 +48,7 @@ enum Fault {
     Engine(Mutation),
     /// The step filter (`pipeline/step_filter.rs`).
     Filter(FilterFault),
-    /// The pipeline XML reader (`pipeline/xml.rs`).
+    /// The pipeline XML reader (`pipeline/xml/`).
     Reader(ReaderFault),
     /// Provider and deployment code both evaluators share (`pipeline/providers.rs`, …).
     Shared(SharedFault),
