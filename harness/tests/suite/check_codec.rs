@@ -1,5 +1,5 @@
 //! The codec suite of `crmauth check`: every codec invariant of PROTOCOL section 3 is a case
-//! and holds, and a planted wrong fault reader (feature `mutants`) is caught.
+//! and holds (a planted wrong fault reader is caught: `tests/planted/fault_readers.rs`).
 
 use crate::support::{corpus, CODEC};
 use crmauth::check::{cases, Selection, Status, Suite};

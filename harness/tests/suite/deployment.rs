@@ -1,6 +1,6 @@
 //! The deployment invariants (PROTOCOL section 3, DEPLOY-*) pass on the real deployment
-//! code and catch each fail-closed rule of PROTOCOL 1.6 when it is reverted (planted
-//! faults, feature `mutants`).
+//! code, and their generators reach every outcome. That they catch each fail-closed rule of
+//! PROTOCOL 1.6 when it is reverted is `tests/planted/deployment.rs`.
 
 use crate::support::DEPLOYMENT;
 use crmauth::check::properties::run_by_id;

@@ -1,5 +1,6 @@
 //! `crmauth lint` and `crmauth diff` (PROTOCOL 1.7): LINT-EXACT, the examples, the
-//! standard pipelines, a planted analysis bug, the command line and its formats.
+//! standard pipelines, the command line and its formats (a planted analysis bug is caught:
+//! `tests/planted/lint.rs`).
 
 use crate::support::lint as settings;
 use crmauth::check::lint::run_lint_exact;
