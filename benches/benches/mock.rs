@@ -1,5 +1,5 @@
 //! The mock server against a bare axum handler, in one run (issue 17): `crmauth load`'s
-//! generator (`crmauth::cli::serve::load`, WhoAmI with a Passport token, 32 connections)
+//! generator (`crmauth::client::load`, WhoAmI with a Passport token, 32 connections)
 //! against `crmauth serve`'s server (`crmauth::server::start`, the embedded Passport
 //! deployment), and against a minimal axum handler on the same runtime settings that
 //! answers each request with a fixed 200 body (encoded once at start: the four discovery
@@ -19,7 +19,7 @@ use axum::body::Bytes;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use crmauth::cli::serve::{load, LoadArgs, LoadReport};
+use crmauth::client::load::{self, LoadReport, LoadSettings};
 use crmauth::codec::discovery::{self, DiscoveryResponse, OrganizationDetail};
 use crmauth::codec::service::{self, ServiceResponse};
 use crmauth::codec::{SoapVersion, Ticket};
@@ -112,9 +112,11 @@ fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime")
 }
 
+/// One round of `crmauth load --url URL` with its defaults: the generator on a runtime of
+/// its own, as the command runs it; a round with errors or out of time fails the bench.
 fn round(url: &str) -> LoadReport {
-    let args = LoadArgs {
-        url: Some(url.to_owned()),
+    let settings = LoadSettings {
+        base_url: url.to_owned(),
         requests: REQUESTS,
         concurrency: CONCURRENCY,
         timeout: Duration::from_secs(60),
@@ -124,30 +126,11 @@ fn round(url: &str) -> LoadReport {
         user_puid: defaults::USER_PUID.into(),
         passport_secret: crmauth::client::ticket::DEFAULT_SECRET.into(),
     };
-    let json = load(&args).unwrap_or_else(|e| panic!("load against {url}: {e}"));
-    serde_json::from_str::<serde_json::Value>(&json)
-        .ok()
-        .and_then(|v| report(&v))
-        .unwrap_or_else(|| panic!("a load report: {json}"))
-}
-
-fn report(v: &serde_json::Value) -> Option<LoadReport> {
-    let f = |k: &str| v.get(k).and_then(serde_json::Value::as_f64);
-    let u = |k: &str| v.get(k).and_then(serde_json::Value::as_u64);
-    Some(LoadReport {
-        requests: u("requests")?,
-        completed: u("completed")?,
-        errors: u("errors")?,
-        seconds: f("seconds")?,
-        requests_per_second: f("requests_per_second")?,
-        p50_ms: f("p50_ms")?,
-        p99_ms: f("p99_ms")?,
-        max_ms: f("max_ms")?,
-        server_rss_kib_before: u("server_rss_kib_before"),
-        server_rss_kib_after: u("server_rss_kib_after"),
-        timed_out: v.get("timed_out")?.as_bool()?,
-        first_error: None,
-    })
+    let report = runtime()
+        .block_on(load::run(&settings))
+        .unwrap_or_else(|e| panic!("load against {url}: {e}"));
+    assert!(report.ok(), "load against {url} failed: {report:?}");
+    report
 }
 
 fn main() {

@@ -10,10 +10,7 @@
 //! read from the decode JSON, so a blessed output that is wrong but matches its lock still
 //! fails its expectation.
 //!
-//! File format: `{"why": "…the rules the values come from…", "expect": {FIELD: VALUE, …}}`,
-//! optionally `"known_wrong": {"why": "…", "fields": {FIELD: VALUE}}`: what the spec wants
-//! but the code does not do yet (a reported finding); each such field must still differ,
-//! so that a fix fails the case until the field is moved into `expect`.
+//! File format: `{"why": "…the rules the values come from…", "expect": {FIELD: VALUE, …}}`.
 
 use super::codec::{vector_inputs, vector_json, VectorDir, VECTOR_DIRS};
 use super::{Case, Settings, Status, Suite};
@@ -180,20 +177,6 @@ pub fn check(kind: DecodeKind, vector: &str, bytes: &[u8], expect: &Value) -> Re
             Some(got) => {
                 let got = if name.contains("ticket") { redact(&got) } else { got };
                 problems.push(format!("{vector}: {name}: expected {want}, decoded {got}"))
-            }
-        }
-    }
-    // Known disagreements with the spec, tracked until the code is fixed: each must still
-    // differ (strict), so a fix is noticed and the field moved into `expect`.
-    if let Some(known) = expect.pointer("/known_wrong/fields").and_then(Value::as_object) {
-        for (name, want) in known {
-            match field(kind, &decoded, name) {
-                None => problems.push(format!("{vector}: unknown field {name:?} in known_wrong")),
-                Some(got) if &got == want => problems.push(format!(
-                    "{vector}: {name} now decodes as expected ({want}): move it from known_wrong \
-                     into expect"
-                )),
-                Some(_) => {}
             }
         }
     }

@@ -2,9 +2,9 @@
 
 use super::args::{EngineArg, ExpectKind, StrategyArg};
 use super::{load_pipeline, read_json, to_json, CliError, Exit};
+use crate::pipeline::json::EvaluationReport;
 use crate::pipeline::strategy::{Deployment, Engine};
-use crate::pipeline::{Environment, Outcome, Request, Trace};
-use serde::Serialize;
+use crate::pipeline::{Environment, Request, Trace};
 use serde_json::Value;
 use std::io::Write;
 use std::path::PathBuf;
@@ -47,16 +47,6 @@ pub struct EvalArgs {
     pub expect: Option<ExpectKind>,
 }
 
-/// What `eval` prints: `{"outcome", "trace", "post_trace"}`, `post_trace` only with a
-/// post-authentication pipeline.
-#[derive(Serialize)]
-struct EvalReport<'a> {
-    outcome: Outcome<'a>,
-    trace: &'a Trace,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    post_trace: Option<&'a Trace>,
-}
-
 /// Runs `eval`: prints the outcome and traces; with `--expect`, fails on another kind.
 pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     let authentication = load_pipeline(&args.pipeline)?;
@@ -78,14 +68,15 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
             compiled.evaluate_observed(&prepared, &env, &mut trace, &mut post)
         }
     };
-    let report = EvalReport {
+    // `post_trace` only with a post-authentication pipeline.
+    let report = EvaluationReport {
         outcome,
         trace: &trace,
         post_trace: deployment.post_authentication.as_ref().map(|_| &post),
     };
     let output = match args.format {
         Format::Json => to_json(&report)?,
-        Format::Text => text(&serde_json::to_value(&report).map_err(CliError::JsonOutput)?),
+        Format::Text => text(&serde_json::to_value(report).map_err(CliError::JsonOutput)?),
     };
     if let Some(expected) = args.expect {
         if !expected.matches(&outcome) {

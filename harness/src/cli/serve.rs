@@ -13,8 +13,6 @@ use crate::client::load::{self, LoadSettings};
 use crate::pipeline::Strategy;
 use crate::server::{self, defaults, ServerConfig};
 
-pub use crate::client::load::{rss_kib, LoadReport};
-
 /// `crmauth serve`.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -192,7 +190,7 @@ pub fn load_command(args: &LoadArgs, out: &mut dyn Write) -> Result<Exit, CliErr
 /// Runs a bounded load ([`crate::client::load`]) against `--url`, or against the built-in
 /// Passport server started in this process; the report as pretty JSON. A run with errors
 /// or out of time is [`CliError::LoadFailed`].
-pub fn load(args: &LoadArgs) -> Result<String, CliError> {
+fn load(args: &LoadArgs) -> Result<String, CliError> {
     if args.concurrency == 0 || args.requests == 0 {
         return Err(Usage::ZeroLoad.into());
     }

@@ -164,17 +164,95 @@ pub struct RpsInput {
 }
 
 impl RpsInput {
-    /// Parse the JSON input; errors carry the byte offset of the problem.
+    /// Parse the JSON input; errors carry the byte offset of the problem. A value out of
+    /// range (a state other than 0–2, a ticket type other than 1–4, a `HexPUID` that is not
+    /// 16 hex digits: PROTOCOL 2.6) is [`DecodeErrorKind::BadValue`] naming the JSON field
+    /// (`auth_state`, `ticket_type`, `hex_puid`) at the offset of its value; anything else
+    /// wrong is [`DecodeErrorKind::Malformed`] with serde's message.
     pub fn from_json(input: &[u8]) -> Result<Self, DecodeError> {
         if input.len() > 64 << 10 {
             return Err(DecodeError::new(64 << 10, DecodeErrorKind::TooLarge { limit: 64 << 10 }));
         }
-        serde_json::from_slice(input).map_err(|e| json_error(input, &e))
+        let raw: raw::RpsInput =
+            serde_json::from_slice(input).map_err(|e| json_error(input, &e))?;
+        // A number, shown whole (`bad_value` would redact `ticket_type` as a ticket).
+        let bad_number = |field: &str, value: u32| {
+            let kind = DecodeErrorKind::BadValue { field: field.into(), value: value.to_string() };
+            DecodeError::new(value_offset(input, field), kind)
+        };
+        let auth_state = RpsAuthState::try_from(raw.auth_state)
+            .map_err(|_| bad_number("auth_state", raw.auth_state))?;
+        let ticket = match raw.ticket {
+            None => None,
+            Some(raw::TicketValidation::Invalid) => Some(TicketValidation::Invalid),
+            Some(raw::TicketValidation::Valid(t)) => Some(TicketValidation::Valid(RpsTicket {
+                ticket_type: RpsTicketType::try_from(t.ticket_type)
+                    .map_err(|_| bad_number("ticket_type", t.ticket_type))?,
+                hex_puid: t.hex_puid.parse().map_err(|_| {
+                    DecodeError::bad_value(value_offset(input, "hex_puid"), "hex_puid", &t.hex_puid)
+                })?,
+                issue_instant: t.issue_instant,
+            })),
+        };
+        Ok(RpsInput { auth_state, ticket })
     }
     /// The decision for this input.
     pub fn decide(&self) -> RpsDecision {
         decide(self.auth_state, self.ticket.as_ref())
     }
+}
+
+/// The JSON input with its values unchecked, read by serde; [`RpsInput::from_json`] then
+/// checks each value, so that one out of range is a typed error naming its field (serde's
+/// `try_from` keeps only a message). Its types are named as the typed ones, which serde's
+/// messages name.
+mod raw {
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub(super) struct RpsInput {
+        pub(super) auth_state: u32,
+        #[serde(default)]
+        pub(super) ticket: Option<TicketValidation>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(tag = "validation", rename_all = "snake_case")]
+    pub(super) enum TicketValidation {
+        Valid(RpsTicket),
+        Invalid,
+    }
+
+    #[derive(Deserialize)]
+    pub(super) struct RpsTicket {
+        pub(super) ticket_type: u32,
+        pub(super) hex_puid: String,
+        pub(super) issue_instant: u64,
+    }
+}
+
+/// The byte offset of the value of member `key` in `input`: after the first `"key"`
+/// followed by `:`; 0 when there is none (a key written with escapes). Called only on input
+/// that parsed as [`raw::RpsInput`], where each of its keys stands once as a key and a
+/// string value holds no unescaped `"`, so that the first such `"key"` is the member.
+fn value_offset(input: &[u8], key: &str) -> u64 {
+    let quoted = format!("\"{key}\"");
+    let skip_ws = |from: usize| {
+        from + input[from..]
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .count()
+    };
+    let mut from = 0;
+    while let Some(i) = memchr::memmem::find(&input[from..], quoted.as_bytes()) {
+        let after = skip_ws(from + i + quoted.len());
+        if input.get(after) == Some(&b':') {
+            return skip_ws(after + 1) as u64;
+        }
+        from += i + 1;
+    }
+    0
 }
 
 /// Map a serde_json error (line/column) to a byte offset.
@@ -248,10 +326,48 @@ mod tests {
             serde_json::to_value(i.decide()).unwrap(),
             serde_json::json!({"decision":"authenticated","puid":"0003BFFD9E7A0C52"})
         );
-        let e = RpsInput::from_json(b"{\"auth_state\": 3}").unwrap_err();
+        let e = RpsInput::from_json(b"{\"auth_state\": \"1\"}").unwrap_err();
         assert!(matches!(e.kind, DecodeErrorKind::Malformed(_)));
-        assert!(e.offset > 0 && e.offset <= 17, "{e:?}");
+        assert!(e.offset > 0 && e.offset <= 19, "{e:?}");
         assert!(RpsInput::from_json(br#"{"auth_state":1,"ticket":{"validation":"valid","ticket_type":2,"hex_puid":"XYZ","issue_instant":1}}"#).is_err());
         assert!(RpsInput::from_json(br#"{"auth_state":2,"extra":1}"#).is_err());
+    }
+
+    /// A value out of range is a typed error naming its JSON field, at the offset of its
+    /// value (PROTOCOL 2.6: states 0–2, ticket types 1–4, 16 hex digits), even where the
+    /// key's name also stands in a string before it.
+    #[test]
+    fn values_out_of_range_are_bad_values_naming_the_field() {
+        let ticket = |puid: &str, t: u32| {
+            format!(
+                r#"{{"auth_state": 1, "ticket": {{"validation": "valid", "hex_puid":"{puid}", "ticket_type" :  {t}, "issue_instant": 1}}}}"#
+            )
+        };
+        let good = "0003BFFD9E7A0C52";
+        // (input, field, value shown, the input's text at the error's offset)
+        let cases = [
+            ("{\"auth_state\": 3}".to_owned(), "auth_state", "3", "3}"),
+            (
+                "{\"ticket\": null,\n \"auth_state\":\t4294967295}".into(),
+                "auth_state",
+                "4294967295",
+                "4",
+            ),
+            (ticket(good, 5), "ticket_type", "5", "5,"),
+            (ticket(good, 0), "ticket_type", "0", "0,"),
+            (ticket("\\\"ticket_type\\\" : ", 5), "ticket_type", "5", "5,"),
+            (ticket("0003BFFD9E7A0C5", 1), "hex_puid", "0003BFFD9E7A0C5", "\"0003BFFD9E7A0C5\""),
+        ];
+        for (input, field, value, at) in cases {
+            let e = RpsInput::from_json(input.as_bytes()).unwrap_err();
+            let want = DecodeErrorKind::BadValue { field: field.into(), value: value.into() };
+            assert_eq!(e.kind, want, "{input}");
+            let shown = &input[e.offset as usize..];
+            assert!(
+                shown.starts_with(at),
+                "{input}: offset {} is not at the value: {shown}",
+                e.offset
+            );
+        }
     }
 }

@@ -1,25 +1,38 @@
 //! The JSON form of outcomes and traces, as `crmauth eval` prints them: `Serialize` for
-//! [`Outcome`] (through a flat representation) and the `serialize_with` helpers
-//! [`Trace`] uses. `serde_json::to_value(&outcome)` is the JSON.
+//! [`Outcome`] (through a flat representation), the `serialize_with` helpers [`Trace`]
+//! uses, and [`EvaluationReport`], the outcome with its traces.
 
 use super::model::BuiltIn;
 use super::model::ProviderKind;
 use super::outcome::{Location, Outcome, Trace, Verdict};
 use crate::codec::fault::ErrorCode;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
-use serde_json::Value;
+use std::fmt;
 use uuid::Uuid;
 
-/// `{"kind","step","provider","location","user","organization","caller","error"}`;
+/// One evaluation with its traces (PROTOCOL 1.2), as `crmauth eval` and the scenario
+/// replays report it: `{"outcome", "trace", "post_trace"}`, `post_trace` left out when it is
+/// `None`. Its `Display` is the compact JSON.
+///
+/// `outcome`: `{"kind","step","provider","location","user","organization","caller","error"}`;
 /// `step` counts from 0; absent facts are `null`; `error` is 8 upper-case hex digits.
-pub fn outcome_json(outcome: &Outcome<'_>) -> Value {
-    serde_json::to_value(outcome).unwrap_or(Value::Null)
+/// A trace: `[{"step":0,"predicates":[{"type":"UrlPathPredicate","result":true}],
+/// "provider":{"type":…,"handled":true,"error":null}|null}]`: exactly what was evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct EvaluationReport<'a> {
+    /// The deployment's outcome.
+    pub outcome: Outcome<'a>,
+    /// The trace of the authentication pipeline.
+    pub trace: &'a Trace,
+    /// The trace of the post-authentication pipeline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_trace: Option<&'a Trace>,
 }
 
-/// `[{"step":0,"predicates":[{"type":"UrlPathPredicate","result":true}],
-/// "provider":{"type":…,"handled":true,"error":null}|null}]`: exactly what was evaluated.
-pub fn trace_json(trace: &Trace) -> Value {
-    serde_json::to_value(trace).unwrap_or(Value::Null)
+impl fmt::Display for EvaluationReport<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&serde_json::to_string(self).map_err(|_| fmt::Error)?)
+    }
 }
 
 /// The flat JSON representation of an outcome: every key always present.

@@ -1,7 +1,7 @@
 //! A deployment's strategy (PROTOCOL 1.1, 1.5): MapOrg, then the strategy's pipelines.
 
 use super::engine::CompiledPipeline;
-use super::json::{outcome_json, trace_json};
+use super::json::EvaluationReport;
 use super::model::Pipeline;
 use super::network::AddressClass;
 use super::outcome::{Observer, Outcome, Trace};
@@ -137,16 +137,15 @@ impl<E: Evaluator> Deployment<E> {
 }
 
 impl<E: Evaluator> Deployment<E> {
-    /// Evaluates with traces and returns `{"outcome", "trace", "post_trace"}` as
-    /// `crmauth eval` prints them.
+    /// Evaluates with traces and returns the JSON of its [`EvaluationReport`],
+    /// `{"outcome", "trace", "post_trace"}` (`post_trace` always present, empty without a
+    /// post-authentication pipeline).
     pub fn evaluate_json(&self, request: &PreparedRequest, env: &Environment) -> serde_json::Value {
         let (mut trace, mut post) = (Trace::default(), Trace::default());
         let outcome = self.evaluate_observed(request, env, &mut trace, &mut post);
-        serde_json::json!({
-            "outcome": outcome_json(&outcome),
-            "trace": trace_json(&trace),
-            "post_trace": trace_json(&post),
-        })
+        let report = EvaluationReport { outcome, trace: &trace, post_trace: Some(&post) };
+        // Cannot fail: every map key of the report is a string.
+        serde_json::to_value(report).unwrap_or(serde_json::Value::Null)
     }
 }
 

@@ -14,7 +14,7 @@ use super::ServerConfig;
 use crate::codec::fault::ErrorCode;
 use crate::codec::redact::Ticket;
 use crate::codec::wlid::PassportTicketScheme;
-use crate::pipeline::json::{outcome_json, trace_json};
+use crate::pipeline::json::EvaluationReport;
 use crate::pipeline::outcome::{NoObserver, Outcome};
 use crate::pipeline::request::IssuedTicket;
 use crate::pipeline::strategy::Deployment;
@@ -295,9 +295,7 @@ impl AppState {
             tracing::debug!(
                 method = %req.request.method,
                 path = %req.path(),
-                outcome = %outcome_json(&outcome),
-                trace = %trace_json(&t),
-                post_trace = %trace_json(&post),
+                report = %EvaluationReport { outcome, trace: &t, post_trace: Some(&post) },
                 "pipeline"
             );
             decision(&outcome)

@@ -1,12 +1,9 @@
 //! Each fail-closed rule of PROTOCOL 1.6, reverted in the code both evaluators share
 //! (feature `mutants`), is caught by the deployment invariants (DEPLOY-*).
 
+use crate::support::DEPLOYMENT;
 use crmauth::check::properties::run_by_id;
-use crmauth::check::{Settings, Status};
-
-fn settings() -> Settings {
-    Settings { cases: 512, seed: 11 }
-}
+use crmauth::check::Status;
 
 use crmauth::pipeline::planted::{self, SharedFault};
 
@@ -14,7 +11,7 @@ use crmauth::pipeline::planted::{self, SharedFault};
 
 fn implied_identity_is_caught_by_deploy_no_anonymous() {
     let status = planted::with(SharedFault::ImpliedIdentity, || {
-        run_by_id("DEPLOY-NO-ANONYMOUS", &settings())
+        run_by_id("DEPLOY-NO-ANONYMOUS", &DEPLOYMENT)
     });
     let Some(Status::Fail { message, counterexample: Some(c) }) = status else {
         panic!("not caught: {status:?}")
@@ -34,14 +31,14 @@ fn every_reverted_rule_is_caught_by_deploy_spec_agrees() {
         SharedFault::MissingOrganizationEnabled,
         SharedFault::PassportWindowsAccounts,
     ] {
-        let status = planted::with(fault, || run_by_id("DEPLOY-SPEC-AGREES", &settings()));
+        let status = planted::with(fault, || run_by_id("DEPLOY-SPEC-AGREES", &DEPLOYMENT));
         let Some(Status::Fail { message, counterexample: Some(c) }) = status else {
             panic!("{fault:?} not caught: {status:?}")
         };
         assert!(message.contains("disagrees with the model"), "{fault:?}: {message}");
         assert!(c.contains("strategy: ") && c.contains("<pipeline"), "{fault:?}: {c}");
         assert_eq!(
-            planted::with(fault, || run_by_id("PIPE-ORACLE", &settings())),
+            planted::with(fault, || run_by_id("PIPE-ORACLE", &DEPLOYMENT)),
             Some(Status::Pass),
             "{fault:?} is in code both evaluators share: PIPE-ORACLE cannot see it"
         );

@@ -3,22 +3,10 @@
 //! property: the strict checker (`check::invariants`) names each direction of each
 //! invariant by its own ID.
 
-use crmauth::check::properties::{evaluation_cases, EngineFactory};
-use crmauth::check::{Settings, Status};
+use crate::support::failing_evaluation as failing;
+use crmauth::check::properties::EngineFactory;
+use crmauth::check::Status;
 use crmauth::pipeline::CompiledPipeline;
-
-fn settings() -> Settings {
-    Settings { cases: 256, seed: 7 }
-}
-
-/// The IDs of the evaluation properties that fail on `engine`.
-fn failing(engine: EngineFactory) -> Vec<(String, Status)> {
-    evaluation_cases(engine, None)
-        .into_iter()
-        .map(|c| (c.id.clone(), c.run(&settings()).status))
-        .filter(|(_, s)| *s != Status::Pass)
-        .collect()
-}
 
 use crmauth::pipeline::engine::Mutation;
 use std::sync::Arc;

@@ -8,6 +8,7 @@
 //! LINT-EXACT takes its planted analysis as an argument, and CLIENT-CONFORMANCE judges an
 //! external client: a deliberately broken one (`crmauth client-shim --broken KIND`).
 
+use crate::support::corpus;
 use crmauth::check::client_conformance::{self as cc, run_cases, RunSettings, Verdict};
 use crmauth::check::lint::run_lint_exact;
 use crmauth::check::{cases, Selection, Settings, Status, Suite};
@@ -16,7 +17,6 @@ use crmauth::codec::planted::{self, CodecFault, Plant};
 use crmauth::pipeline::analysis::{self, Analyser};
 use crmauth::pipeline::engine::Mutation;
 use crmauth::pipeline::planted::{FilterFault, ReaderFault, SharedFault};
-use std::path::PathBuf;
 
 /// The invariant IDs of PROTOCOL section 3, copied by hand.
 const SECTION_3_IDS: [&str; 19] = [
@@ -48,7 +48,7 @@ enum Fault {
     Engine(Mutation),
     /// The step filter (`pipeline/step_filter.rs`).
     Filter(FilterFault),
-    /// The pipeline XML reader (`pipeline/xml.rs`).
+    /// The pipeline XML reader (`pipeline/xml/`).
     Reader(ReaderFault),
     /// Provider and deployment code both evaluators share (`pipeline/providers.rs`, …).
     Shared(SharedFault),
@@ -108,10 +108,6 @@ const ROWS: &[Row] = &[
 
 fn settings() -> Settings {
     Settings { cases: 256, seed: 16 }
-}
-
-fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus")
 }
 
 /// `crmauth check --case ID` (in `suite`), run in this thread.

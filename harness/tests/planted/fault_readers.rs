@@ -1,21 +1,14 @@
 //! A planted wrong fault reader (feature `mutants`) is caught by the codec suite of
 //! `crmauth check` (FAULT-EXPIRED, FAULT-NO-FALSE-POSITIVE), with a shrunk counterexample.
 
-use crmauth::check::{Settings, Status};
-
-fn settings() -> Settings {
-    Settings { cases: 64, seed: 0x5EED }
-}
-
-use crmauth::check::codec::fault_cases;
+use crate::support::CODEC;
+use crmauth::check::codec::{fault_cases, FaultReader};
+use crmauth::check::Status;
 use crmauth::codec::fault::mutants;
 
-fn failing(reader: crmauth::check::codec::FaultReader) -> Vec<(String, Status)> {
-    fault_cases(reader)
-        .into_iter()
-        .map(|c| (c.id.clone(), c.run(&settings()).status))
-        .filter(|(_, s)| *s != Status::Pass)
-        .collect()
+/// The fault properties of the codec suite that fail on `reader`.
+fn failing(reader: FaultReader) -> Vec<(String, Status)> {
+    crate::support::failing(fault_cases(reader), &CODEC)
 }
 
 #[test]

@@ -1,13 +1,10 @@
 //! A planted analysis bug (feature `mutants`) makes LINT-EXACT fail with a shrunk
 //! counterexample (two pipelines as XML).
 
+use crate::support::lint as settings;
 use crmauth::check::lint::run_lint_exact;
-use crmauth::check::{Settings, Status};
+use crmauth::check::Status;
 use crmauth::pipeline::analysis::Analyser;
-
-fn settings(cases: u32) -> Settings {
-    Settings { cases, seed: 14 }
-}
 
 /// A planted analysis bug makes LINT-EXACT fail with a shrunk counterexample (two
 /// pipelines as XML).

@@ -3,6 +3,9 @@
 //! `cargo test -p crmauth --features mutants --test planted`; the ordinary suite
 //! (`tests/suite/`) tests the shipped configuration.
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod deployment;
 mod engine;
 mod every_invariant;

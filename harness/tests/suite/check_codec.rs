@@ -1,8 +1,8 @@
 //! The codec suite of `crmauth check`: every codec invariant of PROTOCOL section 3 is a case
-//! and holds, and a planted wrong fault reader (feature `mutants`) is caught.
+//! and holds (a planted wrong fault reader is caught: `tests/planted/fault_readers.rs`).
 
-use crmauth::check::{cases, Selection, Settings, Status, Suite};
-use std::path::PathBuf;
+use crate::support::{corpus, CODEC};
+use crmauth::check::{cases, Selection, Status, Suite};
 use std::sync::Arc;
 
 const IDS: [&str; 9] = [
@@ -17,14 +17,6 @@ const IDS: [&str; 9] = [
     "DECODE-TOTAL",
 ];
 
-fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus")
-}
-
-fn settings() -> Settings {
-    Settings { cases: 64, seed: 0x5EED }
-}
-
 fn codec(pipeline: Option<Arc<crmauth::pipeline::Pipeline>>) -> Selection {
     Selection { suite: Some(Suite::Codec), case: None, server: None, pipeline }
 }
@@ -35,7 +27,7 @@ fn every_codec_invariant_is_a_case_and_holds() {
     assert!(all.iter().all(|c| c.suite == Suite::Codec));
     for id in IDS {
         let case = all.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("no case {id}"));
-        assert_eq!(case.run(&settings()).status, Status::Pass, "{id}");
+        assert_eq!(case.run(&CODEC).status, Status::Pass, "{id}");
     }
     for dir in ["envelopes", "discovery", "faults", "cookies", "rps"] {
         let prefix = format!("VEC-{dir}-");

@@ -3,13 +3,13 @@
 //! no request can reach is a warning naming it, with `crmauth lint`'s reason, in the text,
 //! JSON and JUnit reports.
 
+use crate::support::corpus;
 use crmauth::check::reach::{self, Reach};
 use crmauth::check::{cases, report, Selection, Settings, Status, Suite};
 use crmauth::generate::request::{arb_request, arb_request_for, Configured};
 use crmauth::pipeline::{xml, Pipeline};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 const P: &str = "Microsoft.Crm.Authentication";
@@ -60,10 +60,6 @@ fn user_pipeline() -> Pipeline {
     let body: String =
         steps.iter().map(|(p, q)| format!("<step>{p}{q}</step>")).collect::<Vec<_>>().join("\n");
     xml::parse(&format!("<pipeline>\n{body}\n</pipeline>")).expect("the test pipeline reads")
-}
-
-fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus")
 }
 
 fn settings() -> Settings {

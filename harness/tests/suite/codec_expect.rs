@@ -3,16 +3,13 @@
 //! the blessed `NAME.expected.json` regression locks, so a wrong output that matches its
 //! lock is still caught.
 
+use crate::support::corpus;
 use crmauth::check::codec::{expected_path, vector_cases, vector_inputs, vector_json, VECTOR_DIRS};
 use crmauth::check::expect::{expect_cases, expect_path};
 use crmauth::check::vectors::EmbeddedCorpus;
 use crmauth::check::{cases, Selection, Settings, Status, Suite};
 use crmauth::codec::view::DecodeKind;
 use std::path::{Path, PathBuf};
-
-fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus")
-}
 
 fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("crmauth-expect-{}-{name}", std::process::id()));

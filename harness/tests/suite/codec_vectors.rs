@@ -4,13 +4,9 @@
 //! rejected. See corpus/vectors/README.md.
 //! `CRMAUTH_BLESS=1` rewrites the expected files (review the diff before committing).
 
+use crate::support::corpus;
 use crmauth::check::codec::{expected_path, vector_cases, vector_inputs, vector_json, VECTOR_DIRS};
 use crmauth::check::{Settings, Status};
-use std::path::PathBuf;
-
-fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus")
-}
 
 fn bless(dir: &str) {
     let d = VECTOR_DIRS.iter().find(|d| d.dir == dir).expect("a vector directory");

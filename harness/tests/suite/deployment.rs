@@ -1,17 +1,14 @@
 //! The deployment invariants (PROTOCOL section 3, DEPLOY-*) pass on the real deployment
-//! code and catch each fail-closed rule of PROTOCOL 1.6 when it is reverted (planted
-//! faults, feature `mutants`).
+//! code, and their generators reach every outcome. That they catch each fail-closed rule of
+//! PROTOCOL 1.6 when it is reverted is `tests/planted/deployment.rs`.
 
+use crate::support::DEPLOYMENT;
 use crmauth::check::properties::run_by_id;
 use crmauth::check::{Settings, Status};
 
-fn settings() -> Settings {
-    Settings { cases: 512, seed: 11 }
-}
-
 #[test]
 fn deploy_no_anonymous_holds() {
-    assert_eq!(run_by_id("DEPLOY-NO-ANONYMOUS", &settings()), Some(Status::Pass));
+    assert_eq!(run_by_id("DEPLOY-NO-ANONYMOUS", &DEPLOYMENT), Some(Status::Pass));
 }
 
 /// Issue 11's bar: the model and the engine agree on 100,000 generated deployment cases

@@ -1,24 +1,10 @@
-//! `check` catches a deliberately broken engine: each planted fault in the step loop
-//! (feature `mutants`) makes the property of the invariant it breaks fail, with a shrunk
-//! counterexample, and no other evaluation-order property: the strict checker
-//! (`check::invariants`) names each direction of each invariant by its own ID.
+//! The evaluation-order properties of `check::properties` (PIPE-*) hold on the real engine,
+//! and the pipelines they generate exercise the step filter. That each planted fault of the
+//! step loop is caught by the property of the invariant it breaks is `tests/planted/engine.rs`.
 
-use crmauth::check::properties::{compiled_engine, evaluation_cases, EngineFactory};
-use crmauth::check::{Settings, Status};
+use crate::support::{failing_evaluation as failing, EVALUATION};
+use crmauth::check::properties::compiled_engine;
 use crmauth::pipeline::CompiledPipeline;
-
-fn settings() -> Settings {
-    Settings { cases: 256, seed: 7 }
-}
-
-/// The IDs of the evaluation properties that fail on `engine`.
-fn failing(engine: EngineFactory) -> Vec<(String, Status)> {
-    evaluation_cases(engine, None)
-        .into_iter()
-        .map(|c| (c.id.clone(), c.run(&settings()).status))
-        .filter(|(_, s)| *s != Status::Pass)
-        .collect()
-}
 
 #[test]
 fn the_real_engine_passes_every_evaluation_property() {
@@ -33,7 +19,7 @@ fn generated_pipelines_often_take_the_step_filter() {
     use crmauth::generate::arb_pipeline;
     use crmauth::pipeline::Walk;
     use proptest::strategy::{Strategy as _, ValueTree};
-    let mut runner = test_runner(&settings());
+    let mut runner = test_runner(&EVALUATION);
     let pipelines = arb_pipeline();
     let n = 1000;
     let filtered = (0..n)

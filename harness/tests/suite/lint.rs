@@ -1,13 +1,11 @@
 //! `crmauth lint` and `crmauth diff` (PROTOCOL 1.7): LINT-EXACT, the examples, the
-//! standard pipelines, a planted analysis bug, the command line and its formats.
+//! standard pipelines, the command line and its formats (a planted analysis bug is caught:
+//! `tests/planted/lint.rs`).
 
+use crate::support::lint as settings;
 use crmauth::check::lint::run_lint_exact;
-use crmauth::check::{Settings, Status};
+use crmauth::check::Status;
 use crmauth::pipeline::analysis::Analyser;
-
-fn settings(cases: u32) -> Settings {
-    Settings { cases, seed: 14 }
-}
 
 #[test]
 fn lint_exact_holds_for_the_analysis() {

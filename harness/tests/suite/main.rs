@@ -2,6 +2,9 @@
 //! instead of thirty). Tests of planted faults (feature `mutants`) are in `tests/planted/`,
 //! a second binary that only `cargo test --features mutants --test planted` builds.
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod check_cli;
 mod check_codec;
 mod check_reach;

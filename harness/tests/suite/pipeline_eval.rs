@@ -2,7 +2,6 @@
 //! evaluators; and the evaluation order of 1.2 (PIPE-FIRST-SUCCESS, PIPE-SHORT-CIRCUIT,
 //! PIPE-PROVIDER-GATED, PIPE-FAIL-CLOSED) on small hand-made pipelines.
 
-use crmauth::pipeline::json::outcome_json;
 use crmauth::pipeline::model::AuthenticationTypes;
 use crmauth::pipeline::request::{IssuedTicket, Organization, Scope, User};
 use crmauth::pipeline::{
@@ -91,7 +90,7 @@ fn eval(pipeline: &Pipeline, req: Request, env: &Environment, org: Option<&str>)
     let (engine_outcome, engine_trace) = compiled.evaluate_traced(&prepared, env, org);
     assert_eq!(reference_outcome, engine_outcome, "PIPE-ORACLE");
     assert_eq!(reference_trace, engine_trace, "PIPE-ORACLE trace");
-    outcome_json(&engine_outcome)
+    serde_json::to_value(engine_outcome).unwrap()
 }
 
 fn one(predicates: Vec<Predicate>, provider: Provider) -> Pipeline {

@@ -2,14 +2,10 @@
 //! pipeline, and the outcome and trace of every scenario on the standard pipelines.
 //! CI runs with `INSTA_UPDATE=no`: a changed or missing snapshot fails.
 
+use crate::support::corpus;
 use crmauth::pipeline::strategy::Engine;
 use crmauth::pipeline::xml;
 use crmauth::scenario::ScenarioTable;
-use std::path::PathBuf;
-
-fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus")
-}
 
 fn settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();

@@ -1,21 +1,15 @@
-//! Pipeline XML (PROTOCOL 1.1): a strict reader and a canonical writer.
-//!
-//! The reader accepts `<step>` elements (ours) with `<steps>` and `<predicates>` as
-//! transparent wrappers, and also the flat form of the published extract (predicates and
-//! providers straight under `<pipeline>`, each provider closing a step). Everything else
-//! is an error with its line and column: unknown types, a step with no or two providers,
-//! a predicate after the provider, missing, unknown or bad configuration, DOCTYPEs.
+//! The strict pipeline XML reader (PROTOCOL 1.1): the document's limits, the element
+//! walk, and each predicate's and provider's configuration.
 
-use super::error::{line_column, ConfigError, ConfigErrorKind};
-use super::model::BuiltIn;
-use super::model::{
+use super::attribute::plain_attribute;
+use crate::pipeline::error::{line_column, ConfigError, ConfigErrorKind};
+use crate::pipeline::model::BuiltIn;
+use crate::pipeline::model::{
     AuthenticationTypes, Pipeline, Predicate, PredicateKind, Provider, ProviderKind, Step,
 };
-use crate::codec::attr_scan::AttrScan;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 /// The reader's stated limits; input beyond them is a [`ConfigErrorKind::Limit`] error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,7 +214,7 @@ impl Parser<'_> {
                 let key = self.attribute(e, "configuration", "key", at)?;
                 let value = self.attribute(e, "configuration", "value", at)?;
                 #[cfg(feature = "mutants")]
-                let value = super::planted::config_value(value);
+                let value = crate::pipeline::planted::config_value(value);
                 let Some(Frame::Item(item)) = self.stack.last_mut() else { unreachable!() };
                 if item.configuration.len() >= self.limits.max_configuration {
                     let limit = self.limits.max_configuration;
@@ -507,28 +501,6 @@ impl Parser<'_> {
     }
 }
 
-/// The value of attribute `name` when it is among the first four attributes and every
-/// attribute up to it is well-formed, unrepeated, and its value has no reference: then it
-/// is exactly what quick-xml's attribute iterator returns (the codec's [`AttrScan`] has
-/// that iterator's grammar), found a word at a time instead of through the iterator's
-/// per-attribute state. `None` otherwise (also for a tag that is not UTF-8): the caller
-/// asks the iterator, which then reports what it always has.
-fn plain_attribute<'e>(raw: &'e [u8], name: &str) -> Option<&'e str> {
-    let raw = std::str::from_utf8(raw).ok()?;
-    let mut seen: [&str; 4] = [""; 4];
-    for (i, a) in AttrScan::new(raw).take(seen.len()).enumerate() {
-        let a = a.ok()?; // a syntax error: the iterator's to report
-        if seen[..i].contains(&a.key) {
-            return None; // a duplicate: the iterator's error
-        }
-        if a.key == name {
-            return (!a.has_ref).then_some(a.value); // unescaping is the iterator's
-        }
-        seen[i] = a.key;
-    }
-    None
-}
-
 /// The configuration entries of one predicate or provider, consumed key by key; what is
 /// left at the end is an unknown key.
 struct Config<'p, 't> {
@@ -581,7 +553,7 @@ impl<'p, 't> Config<'p, 't> {
     /// Fails on the first key nobody took.
     fn finish(&mut self) -> Result<(), ConfigError> {
         #[cfg(feature = "mutants")]
-        if !super::planted::rejects_unknown_keys() {
+        if !crate::pipeline::planted::rejects_unknown_keys() {
             return Ok(());
         }
         match self.entries.first() {
@@ -590,202 +562,6 @@ impl<'p, 't> Config<'p, 't> {
                 Err(self.parser.error(*at, ConfigErrorKind::UnknownKey { class: self.class, key }))
             }
             None => Ok(()),
-        }
-    }
-}
-
-/// Prints the canonical form: `<step>` wrappers, two-space indent, configuration keys in
-/// sorted order, authentication types renumbered from 0. `parse(&print(p)) == p`.
-pub fn print(pipeline: &Pipeline) -> String {
-    let mut out = String::with_capacity(256 + 512 * pipeline.steps.len());
-    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<pipeline xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n");
-    for step in &pipeline.steps {
-        out.push_str("  <step>\n");
-        for p in &step.predicates {
-            let t = escaped_type(p.kind(), &PREDICATE_TYPES);
-            match p {
-                Predicate::UrlPath { paths } if !paths.is_empty() => {
-                    open(&mut out, "predicate", t);
-                    for (k, v) in paths {
-                        configuration(&mut out, k, v);
-                    }
-                    close(&mut out, "predicate");
-                }
-                Predicate::HttpMethod { method } => {
-                    open(&mut out, "predicate", t);
-                    configuration(&mut out, "method", method);
-                    close(&mut out, "predicate");
-                }
-                Predicate::ServerRole { roles } => {
-                    open(&mut out, "predicate", t);
-                    configuration(&mut out, "roles", &roles.to_string());
-                    close(&mut out, "predicate");
-                }
-                _ => empty(&mut out, "predicate", t),
-            }
-        }
-        let t = escaped_type(step.provider.kind(), &PROVIDER_TYPES);
-        match &step.provider {
-            Provider::Redirect { url } => {
-                open(&mut out, "provider", t);
-                configuration(&mut out, "url", url);
-                close(&mut out, "provider");
-            }
-            Provider::MultipleOrganizationSoapHeader { authentication_types }
-                if !authentication_types.0.is_empty() =>
-            {
-                open(&mut out, "provider", t);
-                for (i, t) in authentication_types.0.iter().enumerate() {
-                    configuration(&mut out, &format!("authenticationType{i}"), &t.to_string());
-                }
-                close(&mut out, "provider");
-            }
-            _ => empty(&mut out, "provider", t),
-        }
-        out.push_str("  </step>\n");
-    }
-    out.push_str("</pipeline>\n");
-    out
-}
-
-static PREDICATE_TYPES: OnceLock<Vec<(PredicateKind, String)>> = OnceLock::new();
-static PROVIDER_TYPES: OnceLock<Vec<(ProviderKind, String)>> = OnceLock::new();
-
-/// The type string of `kind` as an attribute value, escaped once per class.
-fn escaped_type<K: BuiltIn + PartialEq>(
-    kind: K,
-    cache: &'static OnceLock<Vec<(K, String)>>,
-) -> &'static str {
-    let all = cache
-        .get_or_init(|| K::ALL.iter().map(|&k| (k, escape(&k.type_string()))).collect::<Vec<_>>());
-    all.iter().find(|(k, _)| *k == kind).map_or("", |(_, t)| t.as_str())
-}
-
-/// `s` as `quick_xml::escape::escape` writes it: `<`, `>`, `&`, `'` and `"` as references.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    push_escaped(&mut out, s);
-    out
-}
-
-fn push_escaped(out: &mut String, s: &str) {
-    crate::codec::xml::push_escaped(out, s, b"<>&'\"", |b| match b {
-        b'<' => "&lt;",
-        b'>' => "&gt;",
-        b'&' => "&amp;",
-        b'\'' => "&apos;",
-        _ => "&quot;",
-    });
-}
-
-/// `    <name type="…" />`, a predicate or provider without configuration.
-fn empty(out: &mut String, name: &str, escaped_type: &str) {
-    out.push_str("    <");
-    out.push_str(name);
-    out.push_str(" type=\"");
-    out.push_str(escaped_type);
-    out.push_str("\" />\n");
-}
-
-/// `    <name type="…">`, followed by its configuration and [`close`].
-fn open(out: &mut String, name: &str, escaped_type: &str) {
-    out.push_str("    <");
-    out.push_str(name);
-    out.push_str(" type=\"");
-    out.push_str(escaped_type);
-    out.push_str("\">\n");
-}
-
-fn close(out: &mut String, name: &str) {
-    out.push_str("    </");
-    out.push_str(name);
-    out.push_str(">\n");
-}
-
-fn configuration(out: &mut String, key: &str, value: &str) {
-    out.push_str("      <configuration key=\"");
-    push_escaped(out, key);
-    out.push_str("\" value=\"");
-    push_escaped(out, value);
-    out.push_str("\" />\n");
-}
-
-#[cfg(test)]
-mod plain_attribute_tests {
-    use super::*;
-    use proptest::prelude::*;
-    use proptest::sample::select;
-
-    /// What `Parser::attribute` reads without the fast path: quick-xml's iterator, up to
-    /// the first attribute named `name`.
-    fn by_iterator(e: &BytesStart<'_>, name: &str) -> Option<Result<String, String>> {
-        for a in e.attributes() {
-            match a {
-                Err(err) => return Some(Err(err.to_string())),
-                Ok(a) if a.key.as_ref() == name.as_bytes() => {
-                    return Some(
-                        a.unescape_value().map(|v| v.into_owned()).map_err(|e| e.to_string()),
-                    )
-                }
-                Ok(_) => {}
-            }
-        }
-        None
-    }
-
-    fn attribute() -> impl Strategy<Value = String> {
-        let key = select(&["type", "key", "value", "typex", "p:type", "", "ty pe", "="][..]);
-        let value = select(
-            &["Microsoft.Crm.X, Microsoft.Crm", "/a/b", "&amp;", "&bogus;", "a>b", "", "'"][..],
-        );
-        let plain = (key.clone(), value.clone()).prop_map(|(k, v)| format!(" {k}=\"{v}\""));
-        let odd = (
-            select(&[" ", "\t", "\r\n", ""][..]),
-            key,
-            select(&["=", " = ", "", "=="][..]),
-            select(&["\"", "'", ""][..]),
-            value,
-            select(&["\"", "'", ""][..]),
-        )
-            .prop_map(|(w, k, e, q, v, r)| format!("{w}{k}{e}{q}{v}{r}"));
-        prop_oneof![3 => plain, 1 => odd]
-    }
-
-    proptest! {
-        #[test]
-        fn plain_attribute_is_what_the_iterator_reads(
-            attributes in prop::collection::vec(attribute(), 0..6),
-            name in select(&["type", "key", "value"][..]),
-        ) {
-            let tag = format!("x{}", attributes.concat());
-            let e = BytesStart::from_content(tag.as_str(), 1);
-            if let Some(v) = plain_attribute(e.attributes_raw(), name) {
-                prop_assert_eq!(by_iterator(&e, name), Some(Ok(v.to_owned())));
-            }
-        }
-    }
-
-    #[test]
-    fn plain_attributes_take_the_fast_path_and_others_do_not() {
-        let raw = br#" key="path0" value="/MSCRMServices/2007/CrmService.asmx" "#;
-        assert_eq!(plain_attribute(raw, "value"), Some("/MSCRMServices/2007/CrmService.asmx"));
-        assert_eq!(plain_attribute(raw, "key"), Some("path0"));
-        assert_eq!(plain_attribute(raw, "type"), None);
-        // The iterator's grammar: either quote, whitespace around `=`.
-        assert_eq!(plain_attribute(br#" key='v' value="w""#, "value"), Some("w"));
-        assert_eq!(plain_attribute(b" key = 'v'\tvalue\n=\"w\"", "key"), Some("v"));
-        // A reference in another attribute is not unescaped (nor is it by the iterator).
-        assert_eq!(plain_attribute(br#" key="a&amp;b" value="v""#, "value"), Some("v"));
-        assert_eq!(plain_attribute(br#" key="a&amp;b" value="v""#, "key"), None);
-        for odd in [
-            &br#" key="a&amp;b""#[..],
-            br#" x="1" x="2" value="v""#,
-            br#" key="v"#,
-            br#" key=v value="v""#,
-            br#" a="1" b="2" c="3" d="4" value="v""#,
-            b" key=\"\xff\" value=\"v\"",
-        ] {
-            assert_eq!(plain_attribute(odd, "value"), None, "{}", String::from_utf8_lossy(odd));
         }
     }
 }
