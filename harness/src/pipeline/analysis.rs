@@ -34,7 +34,6 @@
 //! This module knows nothing of HTTP servers, files or the command line.
 
 use super::model::{Pipeline, Predicate, Provider, ProviderKind, Step};
-use super::network::InternalNetwork;
 use super::request::{Environment, Request};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -175,11 +174,12 @@ impl Witness {
         }
     }
 
-    /// The environment the witness means (defaults otherwise; no internal ranges).
+    /// The environment the witness means: its server roles (every role when it names
+    /// none), the defaults otherwise (no internal ranges: the witness's address is
+    /// internal or external by the default classification).
     pub fn environment(&self) -> Environment {
         Environment {
             server_roles: self.server_roles.unwrap_or(u32::MAX),
-            ifd_internal_network_address: InternalNetwork::default(),
             ..Environment::default()
         }
     }

@@ -239,3 +239,31 @@ async fn an_expired_ticket_restarts_the_flow_and_is_counted() {
     assert_eq!((st.expired_faults, st.wlid_tickets, st.crm_tickets), (1, 2, 2));
     s.shutdown().await.unwrap();
 }
+
+/// A one-step pipeline (no predicates) running the provider of `type_name`.
+fn one_step_pipeline(type_name: &str) -> crmauth::pipeline::Pipeline {
+    let xml = format!(
+        "<pipeline><step><provider type=\"Microsoft.Crm.Authentication.{type_name}, \
+         Microsoft.Crm, Version={{0}}, Culture=neutral, PublicKeyToken=31bf3856ad364e35\" />\
+         </step></pipeline>"
+    );
+    crmauth::pipeline::xml::parse(&xml).unwrap()
+}
+
+/// PROTOCOL 1.6/1.7: the post-authentication pipeline runs only after the authentication
+/// pipeline authenticated; a redirect authenticates nobody. So two IFD configurations whose
+/// authentication pipelines redirect every request behave alike whatever their
+/// post-authentication pipelines say (analysis.rs `may_authenticate`).
+#[test]
+fn diff_ignores_post_pipelines_behind_a_redirect() {
+    use crmauth::pipeline::analysis;
+    let redirect = one_step_pipeline("IfdRedirectAuthenticationProvider");
+    let post_old = one_step_pipeline("CrmPostAuthenticationProvider");
+    let post_new = one_step_pipeline("WindowsAuthenticationProvider");
+    let d = analysis::diff(&redirect, &redirect, Some((&post_old, &post_new))).unwrap();
+    assert!(d.equivalent, "{:?}", d.differences);
+    // The same post pipelines behind a provider that authenticates do differ.
+    let windows = one_step_pipeline("WindowsAuthenticationProvider");
+    let d = analysis::diff(&windows, &windows, Some((&post_old, &post_new))).unwrap();
+    assert!(!d.equivalent);
+}
