@@ -35,7 +35,7 @@ pub trait Evaluator {
     /// classifies the address at every predicate that asks, as PROTOCOL 1.2 reads.
     /// `scope` is borrowed: by value, the caller copied it for each call, reloading the
     /// byte `Scope::of` had just stored with a wider load (a store-forwarding stall that
-    /// was about 7 % of an IFD evaluation, `benches/README.md`).
+    /// was about 10 % of an IFD evaluation, `benches/README.md`).
     fn evaluate_classifying<'a, O: Observer>(
         &'a self,
         request: &'a PreparedRequest,
