@@ -284,20 +284,23 @@ impl CompiledPipeline {
         scope: Scope<'a>,
         observer: &mut O,
     ) -> Outcome<'a> {
-        self.evaluate_classifying(request, env, scope, &mut AddressClass::default(), observer)
+        self.evaluate_classifying(request, env, &scope, &mut AddressClass::default(), observer)
     }
 
     /// [`CompiledPipeline::evaluate_observed`] with the request's address class shared with
     /// the deployment's other pipeline: `address` must be new for this request and
-    /// environment, or come from evaluating another pipeline on both.
+    /// environment, or come from evaluating another pipeline on both. `scope` is borrowed
+    /// so that a caller evaluating two pipelines does not copy it for each (see
+    /// [`super::strategy::Evaluator::evaluate_classifying`]).
     pub fn evaluate_classifying<'a, O: Observer>(
         &'a self,
         request: &'a PreparedRequest,
         env: &'a Environment,
-        scope: Scope<'a>,
+        scope: &Scope<'a>,
         address: &mut AddressClass,
         observer: &mut O,
     ) -> Outcome<'a> {
+        let scope = *scope;
         if !O::OBSERVES {
             if let Some(filter) = self.unmutated_filter() {
                 return self.evaluate_filtered(filter, request, env, scope, address);
