@@ -204,10 +204,7 @@ fn percent_decode(s: &str) -> Option<String> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            // Two hex digits exactly: `from_str_radix` alone would also take a sign
-            // (`%+a` is not an escape of '\n').
-            let hex = s.get(i + 1..i + 3).filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
+            out.push(super::hex::byte(b.get(i + 1..i + 3)?)?);
             i += 3;
         } else {
             out.push(b[i]);

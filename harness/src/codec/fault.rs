@@ -77,10 +77,10 @@ impl FromStr for ErrorCode {
         let bad = || BadErrorCode(s.chars().take(40).collect());
         let t = s.trim_xml();
         let hex = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).unwrap_or(t);
-        if hex.is_empty() || hex.len() > 8 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(bad());
-        }
-        u32::from_str_radix(hex, 16).map(ErrorCode).map_err(|_| bad())
+        super::hex::value(hex.as_bytes(), 1..=8)
+            .and_then(|v| u32::try_from(v).ok())
+            .map(ErrorCode)
+            .ok_or_else(bad)
     }
 }
 

@@ -8,6 +8,7 @@ pub mod create;
 pub mod discovery;
 pub mod fault;
 pub mod fault_stream;
+pub(crate) mod hex;
 mod ns_scope;
 #[cfg(feature = "mutants")]
 pub mod planted;

@@ -79,10 +79,9 @@ pub struct Puid(pub u64);
 impl FromStr for Puid {
     type Err = DecodeError;
     fn from_str(s: &str) -> Result<Self, DecodeError> {
-        if s.len() != 16 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(DecodeError::bad_value(0, "HexPUID", s));
-        }
-        u64::from_str_radix(s, 16).map(Puid).map_err(|_| DecodeError::bad_value(0, "HexPUID", s))
+        super::hex::value(s.as_bytes(), 16..=16)
+            .map(Puid)
+            .ok_or_else(|| DecodeError::bad_value(0, "HexPUID", s))
     }
 }
 
@@ -225,6 +224,7 @@ mod raw {
     }
 
     #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
     pub(super) struct RpsTicket {
         pub(super) ticket_type: u32,
         pub(super) hex_puid: String,
@@ -331,6 +331,12 @@ mod tests {
         assert!(e.offset > 0 && e.offset <= 19, "{e:?}");
         assert!(RpsInput::from_json(br#"{"auth_state":1,"ticket":{"validation":"valid","ticket_type":2,"hex_puid":"XYZ","issue_instant":1}}"#).is_err());
         assert!(RpsInput::from_json(br#"{"auth_state":2,"extra":1}"#).is_err());
+        // An unknown member of a valid ticket is refused too (fail closed), not skipped.
+        let valid = br#"{"auth_state":1,"ticket":{"validation":"valid","ticket_type":2,"hex_puid":"0003BFFD9E7A0C52","issue_instant":1}}"#;
+        assert!(RpsInput::from_json(valid).is_ok());
+        let extra = br#"{"auth_state":1,"ticket":{"validation":"valid","ticket_type":2,"hex_puid":"0003BFFD9E7A0C52","issue_instant":1,"puid":"0"}}"#;
+        let e = RpsInput::from_json(extra).unwrap_err();
+        assert!(matches!(e.kind, DecodeErrorKind::Malformed(_)), "{e:?}");
     }
 
     /// A value out of range is a typed error naming its JSON field, at the offset of its

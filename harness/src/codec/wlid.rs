@@ -3,6 +3,7 @@
 //! keyed scheme. A test device, not cryptography. Both sides use this module; it knows
 //! nothing of either.
 
+use super::hex;
 use super::redact::{Secret, Ticket};
 
 /// The format of the mock's Windows Live tickets (ours):
@@ -38,7 +39,7 @@ fn fnv1a(parts: &[&[u8]]) -> u64 {
 }
 
 fn is_puid(s: &str) -> bool {
-    s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit())
+    hex::value(s.as_bytes(), 16..=16).is_some()
 }
 
 impl PassportTicketScheme {
@@ -66,9 +67,7 @@ impl PassportTicketScheme {
         else {
             return None;
         };
-        // 16 hex digits exactly (`from_str_radix` alone would also take a leading `+`).
-        let hex = n.len() == 16 && n.bytes().all(|b| b.is_ascii_hexdigit());
-        let nonce = u64::from_str_radix(n, 16).ok().filter(|_| hex)?;
+        let nonce = hex::value(n.as_bytes(), 16..=16)?;
         let again = self.issue(puid, nonce)?;
         (again.reveal().rsplit('.').next() == Some(tag) && puid == puid.to_ascii_uppercase())
             .then(|| puid.to_owned())

@@ -531,19 +531,13 @@ pub fn parse_form(body: &[u8]) -> Vec<(String, String)> {
         while i < s.len() {
             match s[i] {
                 b'+' => out.push(b' '),
-                b'%' if i + 2 < s.len() => {
-                    match std::str::from_utf8(&s[i + 1..i + 3])
-                        .ok()
-                        .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
-                        .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    {
-                        Some(b) => {
-                            out.push(b);
-                            i += 2;
-                        }
-                        None => out.push(b'%'),
+                b'%' if i + 2 < s.len() => match crate::codec::hex::byte(&s[i + 1..i + 3]) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
                     }
-                }
+                    None => out.push(b'%'),
+                },
                 b => out.push(b),
             }
             i += 1;
