@@ -8,17 +8,29 @@ SECS="${1:-10}"
 case "$SECS" in ''|*[!0-9]*) echo "usage: $0 [seconds]" >&2; exit 2;; esac
 
 build_all || { echo "smoke: build failed" >&2; exit 1; }
+# Targets run side by side, SMOKE_JOBS at a time (default: one per core); libFuzzer runs
+# one process on one core, so each still gets a core's worth of its seconds.
+JOBS="${SMOKE_JOBS:-$(nproc 2>/dev/null || echo 1)}"
+case "$JOBS" in ''|*[!0-9]*|0) echo "smoke: SMOKE_JOBS must be a positive number" >&2; exit 2;; esac
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
+all=$(targets)
+for t in $all; do
+    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+    (
+        run_target "$t" "$WORK/corpus-$t" "$WORK/$t.log" -- -max_total_time="$SECS"
+        echo $? >"$WORK/$t.rc"
+    ) &
+done
+wait
 echo "| target | exec/s | cov | ft | runs | result |"
 echo "|---|---|---|---|---|---|"
 failed=0
-for t in $(targets); do
+for t in $all; do
     log="$WORK/$t.log"
-    run_target "$t" "$WORK/corpus-$t" "$log" -- -max_total_time="$SECS"
-    rc=$?
+    rc=$(cat "$WORK/$t.rc" 2>/dev/null || echo "no exit status")
     summarize "$t" "$log" "$SECS"
-    if [ "$rc" -ne 0 ]; then
+    if [ "$rc" != 0 ]; then
         failed=1
         echo "smoke: $t exited $rc; log tail:" >&2
         tail -40 "$log" >&2
