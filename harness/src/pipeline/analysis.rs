@@ -403,7 +403,8 @@ impl Analyser {
         let masks: Vec<u32> = {
             let mut m: Vec<u32> = all_predicates()
                 .filter_map(|p| match p {
-                    Predicate::ServerRole { roles } if *roles != 0 => Some(*roles),
+                    // A mask of 0 (no role) has no bit, so it adds no atom: kept as it is.
+                    Predicate::ServerRole { roles } => Some(*roles),
                     _ => None,
                 })
                 .collect();
@@ -962,6 +963,15 @@ mod tests {
         };
         let r: Vec<usize> = redundant_predicates(&step).into_iter().map(|r| r.index).collect();
         assert_eq!(r, vec![0]);
+    }
+
+    #[test]
+    fn fresh_appends_the_first_number_not_taken() {
+        // Its contract: `base`, or `base` with a number appended, whichever `taken` does
+        // not refuse first (the lint's "a path / method no step configures").
+        assert_eq!(fresh("OTHER", |_| false), "OTHER");
+        assert_eq!(fresh("OTHER", |c| c == "OTHER"), "OTHER1");
+        assert_eq!(fresh("OTHER", |c| ["OTHER", "OTHER1", "OTHER2"].contains(&c)), "OTHER3");
     }
 
     #[test]

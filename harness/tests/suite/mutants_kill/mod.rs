@@ -2,6 +2,9 @@
 //! lists each survivor and the test here that kills it). Every expectation is derived from
 //! PROTOCOL.md or from the documented contract of the function under test (the section or
 //! contract is named at each test), never recorded from the code's output. Public API only.
+//! This file: the codecs and the client flow; `pipeline`: the engine and its analysis.
+
+mod pipeline;
 
 use crmauth::client::flow::{interpret, reply_fault, FlowSettings};
 use crmauth::client::{
