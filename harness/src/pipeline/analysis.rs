@@ -805,25 +805,14 @@ fn contradiction(step: &Step) -> String {
     if ps.iter().any(|p| matches!(p, Predicate::ServerRole { roles: 0 })) {
         return "a ServerRolePredicate with roles 0 is never true".into();
     }
-    let path_sets: Vec<BTreeSet<String>> = ps
-        .iter()
-        .filter_map(|p| match p {
-            Predicate::UrlPath { paths } => Some(
-                paths
-                    .values()
-                    .filter(|v| !v.contains('?'))
-                    .map(|v| v.to_ascii_lowercase())
-                    .collect(),
-            ),
-            _ => None,
-        })
-        .collect();
-    if path_sets.len() == 1 {
+    // What is left is the paths (the step is unsatisfiable, and the other facts agree).
+    let url_paths = ps.iter().filter(|p| matches!(p, Predicate::UrlPath { .. })).count();
+    if url_paths == 1 {
         return "every path of its UrlPathPredicate has a query (`?`), and a request path \
                 never does"
             .into();
     }
-    if !path_sets.is_empty() {
+    if url_paths > 1 {
         return "no path is in every UrlPathPredicate of the step".into();
     }
     "no request satisfies all its predicates".into()
@@ -972,6 +961,18 @@ mod tests {
         assert_eq!(fresh("OTHER", |_| false), "OTHER");
         assert_eq!(fresh("OTHER", |c| c == "OTHER"), "OTHER1");
         assert_eq!(fresh("OTHER", |c| ["OTHER", "OTHER1", "OTHER2"].contains(&c)), "OTHER3");
+    }
+
+    #[test]
+    fn role_classes_stop_at_their_limit_not_before() {
+        // 16 disjoint single-bit masks: exactly 2^16 = MAX_ROLE_CLASSES classes, answered;
+        // 17: more than the limit, refused (fail closed, never a partial answer).
+        let masks: Vec<u32> = (0..17).map(|b| 1u32 << b).collect();
+        assert_eq!(role_classes(&masks[..16]).unwrap().len(), 1 << 16);
+        assert!(matches!(
+            role_classes(&masks),
+            Err(AnalysisError::TooManyClasses { limit, .. }) if limit == 1 << 16
+        ));
     }
 
     #[test]

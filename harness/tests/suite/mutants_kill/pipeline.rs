@@ -56,3 +56,49 @@ fn only_unsatisfiable_steps_name_a_contradiction() {
     assert!(why.contains("internal") && why.contains("external"), "{why:?}");
     assert!(s[1].satisfiable && s[1].contradiction.is_none(), "{:?}", s[1]);
 }
+
+/// The contradiction named for each kind of unsatisfiable step (`StepReport::contradiction`:
+/// "which predicates contradict"), from PROTOCOL 1.3's predicates: one method per request,
+/// `roles & mask != 0` is never true for mask 0, a request path has no query, and a path is
+/// in every UrlPathPredicate of a step or the step never runs.
+#[test]
+fn each_contradiction_names_the_predicates_that_contradict() {
+    let method = |m: &str| Predicate::HttpMethod { method: m.to_string() };
+    let why = |predicates: Vec<Predicate>| -> String {
+        let lint =
+            analysis::lint(&Pipeline { steps: vec![step(predicates, Provider::Windows)] }).unwrap();
+        assert!(!lint.steps[0].satisfiable, "{:?}", lint.steps[0]);
+        lint.steps[0].contradiction.clone().unwrap()
+    };
+    // Two methods, with an address predicate that is not the contradiction.
+    let m = why(vec![Predicate::InternalRequestAddress, method("GET"), method("POST")]);
+    assert!(m.contains("GET and POST") && !m.contains("address"), "{m}");
+    let r = why(vec![Predicate::ServerRole { roles: 0 }]);
+    assert!(r.contains("roles 0"), "{r}");
+    let q = why(vec![path("/a?x=1")]);
+    assert!(q.contains("query"), "{q}");
+    let p = why(vec![path("/a"), path("/b")]);
+    assert!(p.contains("no path is in every UrlPathPredicate"), "{p}");
+    // The same method in two cases is no contradiction (PROTOCOL 1.3: case-insensitive).
+    let lint = analysis::lint(&Pipeline {
+        steps: vec![step(vec![method("GET"), method("get")], Provider::Windows)],
+    })
+    .unwrap();
+    assert!(lint.steps[0].satisfiable);
+}
+
+/// `StepReport::redundant_predicates`: "predicates implied by the others or always true".
+/// AlwaysAuthenticationPredicate is always true (PROTOCOL 1.3), so beside another predicate
+/// it is redundant, and of two the second is; alone it is how a step says "every request"
+/// and is kept (the documented exception).
+#[test]
+fn an_always_predicate_is_redundant_unless_it_stands_alone() {
+    let redundant = |predicates: Vec<Predicate>| -> Vec<usize> {
+        let lint =
+            analysis::lint(&Pipeline { steps: vec![step(predicates, Provider::Windows)] }).unwrap();
+        lint.steps[0].redundant_predicates.iter().map(|r| r.index).collect()
+    };
+    assert_eq!(redundant(vec![Predicate::Always]), Vec::<usize>::new());
+    assert_eq!(redundant(vec![Predicate::Always, path("/a")]), vec![0]);
+    assert_eq!(redundant(vec![Predicate::Always, Predicate::Always]), vec![1]);
+}
