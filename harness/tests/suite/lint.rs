@@ -217,7 +217,8 @@ fn sarif_has_a_rule_descriptor_per_rule_and_results_at_the_step() {
     assert_eq!(loc["region"]["startLine"], json!(12));
 }
 
-fn step(predicates: Vec<Predicate>, provider: Provider) -> Step {
+/// A step of `predicates` running `provider`.
+pub(crate) fn step(predicates: Vec<Predicate>, provider: Provider) -> Step {
     Step { predicates, provider }
 }
 

@@ -22,7 +22,8 @@ async fn start(lifetime: Duration) -> RunningServer {
     server::start(c).await.unwrap()
 }
 
-fn client(s: &RunningServer, service_account: &str, version: SoapVersion) -> CrmClient {
+/// A client of the mock `s` for `service_account`, speaking SOAP `version`.
+pub(crate) fn client(s: &RunningServer, service_account: &str, version: SoapVersion) -> CrmClient {
     let mut fs = FlowSettings::new(
         &s.base_url(),
         service_account,

@@ -1,16 +1,14 @@
 //! Tests written to kill mutants that survived `cargo mutants` (issue 16; docs/mutants.md
 //! lists each survivor and the test here that kills it). Every expectation is derived from
 //! PROTOCOL.md or from the documented contract of the function under test (the section or
-//! contract is named at each test), never recorded from the code's output. Public API only.
-//! This file: the codecs and the client flow; `pipeline`: the engine and its analysis.
+//! contract is named at each test), never recorded from the code's output. Public API only
+//! (a survivor in a private helper is killed by a unit test beside it, named in
+//! docs/mutants.md). This file: the codecs and the client flow; `pipeline`: the engine and its analysis.
 
 mod pipeline;
 
-use crmauth::client::flow::{interpret, reply_fault, FlowSettings};
-use crmauth::client::{
-    run_impersonation_flow, ClientError, CrmClient, HttpReply, HttpTransport, SharedSecretAcquirer,
-    Step,
-};
+use crmauth::client::flow::{interpret, reply_fault};
+use crmauth::client::{run_impersonation_flow, ClientError, CrmClient, HttpReply, Step};
 use crmauth::codec::cookie::{
     cookie_exist, parse_cookie_header, parse_cookie_header_with, parse_session, session_cookie,
     CookieLimits, SessionCookie,
@@ -20,8 +18,6 @@ use crmauth::codec::soap::SoapVersion;
 use crmauth::codec::token::AuthenticationType;
 use crmauth::codec::xml::{DecodeError, DecodeErrorKind};
 use crmauth::server::{self, defaults, ServerConfig};
-use std::sync::Arc;
-use std::time::Duration;
 
 /// PROTOCOL 2.5: cookie headers are RFC 6265 `;`-separated pairs; 1.3: CookieExist needs a
 /// cookie named `MSCRMSession` whose value contains `ticket`, and the providers read its
@@ -163,20 +159,9 @@ fn replies_become_messages_or_typed_errors() {
     assert!(reply_fault(&reply(500, b"oops")).is_none());
 }
 
+/// A client of the mock `s`, as server_e2e makes one: the default service account, SOAP 1.1.
 fn client(s: &server::RunningServer) -> CrmClient {
-    let mut fs = FlowSettings::new(
-        &s.base_url(),
-        defaults::SERVICE_ACCOUNT_PUID,
-        defaults::ORGANIZATION_FRIENDLY_NAME,
-        defaults::USER_PUID,
-    );
-    fs.timeout = Duration::from_secs(10);
-    CrmClient::new(
-        Arc::new(HttpTransport::new().unwrap()),
-        Arc::new(SharedSecretAcquirer::default()),
-        fs,
-    )
-    .unwrap()
+    crate::server_e2e::client(s, defaults::SERVICE_ACCOUNT_PUID, SoapVersion::V11)
 }
 
 /// PROTOCOL 2.3 against the mock server: one Windows Live ticket (step 3), one CRM ticket

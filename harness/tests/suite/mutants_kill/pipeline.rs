@@ -1,15 +1,12 @@
 //! Survivors of `harness/src/pipeline/` (cargo-mutants run 5, docs/mutants.md).
 
+use crate::lint::step;
 use crmauth::pipeline::analysis;
-use crmauth::pipeline::model::{Pipeline, Predicate, Provider, Step};
+use crmauth::pipeline::model::{Pipeline, Predicate, Provider};
 use std::collections::BTreeMap;
 
 fn path(p: &str) -> Predicate {
     Predicate::UrlPath { paths: BTreeMap::from([("path".to_string(), p.to_string())]) }
-}
-
-fn step(predicates: Vec<Predicate>, provider: Provider) -> Step {
-    Step { predicates, provider }
 }
 
 /// `StepReport::taken_by`'s contract: "when satisfiable but unreachable: the earlier
