@@ -190,7 +190,11 @@ impl CompiledPipeline {
     /// Compiles with a deliberate fault planted (feature `mutants`, tests only).
     #[cfg(feature = "mutants")]
     pub fn compile_mutated(pipeline: &Pipeline, mutation: Mutation) -> Self {
-        CompiledPipeline { mutation: Some(mutation), ..Self::compile(pipeline) }
+        // Not struct-update syntax: cargo-mutants' "delete field" mutant of that ignores
+        // its exclude_re, and this planted-only code must stay out of the mutation runs.
+        let mut compiled = Self::compile(pipeline);
+        compiled.mutation = Some(mutation);
+        compiled
     }
 
     /// Whether `m` is planted; a constant `false` without the `mutants` feature.
@@ -386,6 +390,14 @@ mod tests {
     fn steps(n: usize) -> Pipeline {
         let step = Step { predicates: vec![Predicate::CookieExist], provider: Provider::Reject };
         Pipeline { steps: vec![step; n] }
+    }
+
+    #[test]
+    fn len_counts_the_steps() {
+        for n in [0, 1, 7, 100] {
+            let c = CompiledPipeline::compile(&steps(n));
+            assert_eq!((c.len(), c.is_empty()), (n, n == 0));
+        }
     }
 
     #[test]

@@ -99,3 +99,64 @@ fn an_always_predicate_is_redundant_unless_it_stands_alone() {
     assert_eq!(redundant(vec![Predicate::Always, path("/a")]), vec![0]);
     assert_eq!(redundant(vec![Predicate::Always, Predicate::Always]), vec![1]);
 }
+
+/// `line_column`'s contract: the 1-based line and column, in characters, of a byte offset;
+/// an offset inside a multi-byte character names that character (the column a reader's
+/// error points at never falls between a character's bytes).
+#[test]
+fn line_column_of_an_offset_inside_a_character_names_that_character() {
+    use crmauth::pipeline::error::line_column;
+    let text = "aé\nbç";
+    // 'é' is bytes 1..3, 'ç' bytes 5..7.
+    assert_eq!(line_column(text, 1), (1, 2));
+    assert_eq!(line_column(text, 2), (1, 2));
+    assert_eq!(line_column(text, 4), (2, 1));
+    assert_eq!(line_column(text, 6), (2, 2));
+    assert_eq!(line_column(text, 99), (2, 3));
+}
+
+/// `explain::describe`'s contract: "the pipeline in words, one line a step": each line says
+/// what its predicates require (the configured values themselves) and what its provider does
+/// — a redirect's target, the 2007 token types by their PROTOCOL 2.1 names (0 AD,
+/// 1 Passport, 2 Spla), otherwise the provider's class — and the end is PROTOCOL 1.2's
+/// default: denied.
+#[test]
+fn describe_puts_every_predicate_and_provider_in_words() {
+    use crmauth::pipeline::explain::describe;
+    use crmauth::pipeline::model::AuthenticationTypes;
+    let types = |t: &[u8]| Provider::MultipleOrganizationSoapHeader {
+        authentication_types: AuthenticationTypes(t.iter().copied().collect()),
+    };
+    let p = Pipeline {
+        steps: vec![
+            step(vec![path("/x/y.asmx")], Provider::Redirect { url: "https://r.example/".into() }),
+            step(vec![Predicate::HttpMethod { method: "PATCH".into() }], types(&[0])),
+            step(vec![Predicate::ServerRole { roles: 0x24 }], types(&[1])),
+            step(vec![Predicate::CookieExist], types(&[2])),
+            step(vec![Predicate::InternalRequestAddress], Provider::CrmPostAuthentication),
+            step(vec![Predicate::ExternalRequestAddress, Predicate::Always], Provider::Reject),
+        ],
+    };
+    let text = describe(&p);
+    let lines: Vec<&str> = text.lines().collect();
+    let step_text = |i: usize| -> String {
+        let at = lines.iter().position(|l| l.starts_with(&format!("step {i}:"))).unwrap();
+        format!("{}\n{}", lines[at], lines[at + 1])
+    };
+    let s0 = step_text(0);
+    assert!(s0.contains("/x/y.asmx") && s0.contains("https://r.example/"), "{s0}");
+    let s1 = step_text(1);
+    assert!(s1.contains("PATCH") && s1.contains("AD") && !s1.contains("Passport"), "{s1}");
+    let s2 = step_text(2);
+    assert!(s2.contains("0x24") && s2.contains("Passport") && !s2.contains("Spla"), "{s2}");
+    let s3 = step_text(3);
+    assert!(s3.contains("MSCRMSession") && s3.contains("Spla") && !s3.contains("AD"), "{s3}");
+    let s4 = step_text(4);
+    assert!(s4.contains("internal") && s4.contains("CrmPostAuthenticationProvider"), "{s4}");
+    let s5 = step_text(5);
+    assert!(
+        s5.contains("external") && s5.contains("always") && s5.contains("RejectAuthentication"),
+        "{s5}"
+    );
+    assert!(text.contains("otherwise: denied"), "{text}");
+}
