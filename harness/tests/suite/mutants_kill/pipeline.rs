@@ -160,3 +160,19 @@ fn describe_puts_every_predicate_and_provider_in_words() {
     );
     assert!(text.contains("otherwise: denied"), "{text}");
 }
+
+/// `EvaluationReport`'s contract: "its `Display` is the compact JSON" of its `Serialize`
+/// form, `post_trace` left out when `None`.
+#[test]
+fn an_evaluation_report_displays_as_its_compact_json() {
+    use crmauth::pipeline::json::EvaluationReport;
+    use crmauth::pipeline::outcome::{Outcome, Trace};
+    let trace = Trace::default();
+    let report = EvaluationReport { outcome: Outcome::NOT_HANDLED, trace: &trace, post_trace: None };
+    let shown = report.to_string();
+    assert_eq!(shown, serde_json::to_string(&report).unwrap());
+    let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert!(v.get("outcome").is_some() && v.get("trace").is_some(), "{shown}");
+    assert!(v.get("post_trace").is_none(), "{shown}");
+    assert!(!shown.contains('\n') && !shown.contains(": "), "{shown}");
+}
