@@ -168,11 +168,31 @@ fn an_evaluation_report_displays_as_its_compact_json() {
     use crmauth::pipeline::json::EvaluationReport;
     use crmauth::pipeline::outcome::{Outcome, Trace};
     let trace = Trace::default();
-    let report = EvaluationReport { outcome: Outcome::NOT_HANDLED, trace: &trace, post_trace: None };
+    let report =
+        EvaluationReport { outcome: Outcome::NOT_HANDLED, trace: &trace, post_trace: None };
     let shown = report.to_string();
     assert_eq!(shown, serde_json::to_string(&report).unwrap());
     let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
     assert!(v.get("outcome").is_some() && v.get("trace").is_some(), "{shown}");
     assert!(v.get("post_trace").is_none(), "{shown}");
     assert!(!shown.contains('\n') && !shown.contains(": "), "{shown}");
+}
+
+/// `BuiltIn::full_name`'s contract: the namespace-qualified class name, which is the part of
+/// the canonical type string before the first comma (PROTOCOL 1.1's type strings) and which
+/// `from_full_name` resolves back to the same class, for every built-in of both sets.
+#[test]
+fn full_names_are_the_type_strings_class_part_and_resolve_back() {
+    use crmauth::pipeline::model::{BuiltIn, PredicateKind, ProviderKind};
+    fn check<K: BuiltIn + PartialEq + std::fmt::Debug>() {
+        for &k in K::ALL {
+            let full = k.full_name();
+            let type_string = k.type_string();
+            assert_eq!(Some(full.as_str()), type_string.split(',').next(), "{k:?}");
+            assert!(full.ends_with(&format!(".{}", k.class_name())), "{full}");
+            assert_eq!(K::from_full_name(&full), Some(k));
+        }
+    }
+    check::<PredicateKind>();
+    check::<ProviderKind>();
 }
