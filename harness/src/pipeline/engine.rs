@@ -204,6 +204,13 @@ impl CompiledPipeline {
         self.mutation == Some(m)
     }
 
+    /// [`Mutation::SkipStepAfterDecline`]: whether the step after one whose provider did
+    /// not stop the pipeline is skipped.
+    #[cfg(feature = "mutants")]
+    fn skips_after_decline(&self, stopped: bool) -> bool {
+        self.mutant(Mutation::SkipStepAfterDecline) && !stopped
+    }
+
     /// The step filter, unless there is none or a mutation is planted (mutations live in
     /// the step loop, and must show whichever way the pipeline is evaluated).
     #[inline(always)]
@@ -340,7 +347,7 @@ impl CompiledPipeline {
             observer.provider(s, kind, result.verdict());
             #[cfg(feature = "mutants")]
             {
-                skip = self.mutant(Mutation::SkipStepAfterDecline) && !result.stops();
+                skip = self.skips_after_decline(result.stops());
             }
             if result.stops() {
                 #[cfg(feature = "mutants")]
