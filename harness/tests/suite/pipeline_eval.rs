@@ -14,6 +14,8 @@ use uuid::Uuid;
 const ALICE: Uuid = Uuid::from_u128(0xa11ce);
 const BOB: Uuid = Uuid::from_u128(0xb0b);
 const ADMIN: Uuid = Uuid::from_u128(0xad);
+/// A disabled user of Contoso.
+const DORA: Uuid = Uuid::from_u128(0xd0a);
 
 fn env() -> Environment {
     let user = |id, org: &str, acct: &str| User {
@@ -30,6 +32,8 @@ fn env() -> Environment {
     admin.deployment_admin = true;
     let mut alice = user(ALICE, "Contoso", "CONTOSO\\alice");
     alice.act_on_behalf = true;
+    let mut dora = user(DORA, "Contoso", "CONTOSO\\dora");
+    dora.disabled = true;
     let ticket = |t: &str, user, expires_at| IssuedTicket {
         ticket: crmauth::codec::redact::Ticket::new(t),
         user,
@@ -46,7 +50,7 @@ fn env() -> Environment {
             friendly_name: None,
             disabled: false,
         }],
-        users: vec![alice, user(BOB, "Contoso", "CONTOSO\\bob"), admin],
+        users: vec![alice, user(BOB, "Contoso", "CONTOSO\\bob"), admin, dora],
         tickets: vec![
             ticket("GOOD", ALICE, 2_000),
             ticket("OLD", ALICE, 1_000),
@@ -331,6 +335,10 @@ fn impersonation_needs_act_on_behalf() {
         None,
     );
     assert_eq!(got["error"], "80040204");
+    // Fail closed (PROTOCOL 1.4, the 2.4 table): a disabled caller is never acted for,
+    // even by an account that may act on behalf of others: 8004A112, system user disabled.
+    let got = run_provider(multi(&[1]), sdk(token_body(1, Some("GOOD"), "Contoso", DORA)), None);
+    assert_eq!(got["error"], "8004A112");
 }
 
 #[test]

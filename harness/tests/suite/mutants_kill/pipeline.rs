@@ -196,3 +196,33 @@ fn full_names_are_the_type_strings_class_part_and_resolve_back() {
     check::<PredicateKind>();
     check::<ProviderKind>();
 }
+
+/// `Environment`'s documented default, "every server role", holds for an environment file
+/// that leaves `server_roles` out too (`crmauth eval --env`): every field left out takes
+/// the value of `Environment::default()`.
+#[test]
+fn an_environment_file_without_roles_has_every_role() {
+    use crmauth::pipeline::Environment;
+    let from_file: Environment = serde_json::from_str("{}").unwrap();
+    assert_eq!(from_file.server_roles, u32::MAX);
+    assert_eq!(from_file, Environment::default());
+}
+
+/// `PreparedRequest::is_sdk`'s contract: "the path is under `/MSCRMServices/`" (compared
+/// ASCII case-insensitively, PROTOCOL 1.3): the prefix alone names nothing under it.
+#[test]
+fn an_sdk_path_is_under_mscrmservices_not_the_prefix_itself() {
+    use crmauth::pipeline::Request;
+    let is_sdk = |path: &str| {
+        let request: Request = serde_json::from_value(serde_json::json!({
+            "method": "POST", "path": path, "client_address": "10.0.0.1", "headers": {}
+        }))
+        .unwrap();
+        request.prepare().is_sdk()
+    };
+    assert!(is_sdk("/MSCRMServices/2007/CrmService.asmx"));
+    assert!(is_sdk("/mscrmservices/x"));
+    assert!(!is_sdk("/MSCRMServices/"));
+    assert!(!is_sdk("/MSCRMServices"));
+    assert!(!is_sdk("/Contoso/main.aspx"));
+}
