@@ -57,14 +57,13 @@ struct TokenState<'a> {
 
 /// Where the reader is, relative to the envelope structure.
 enum Place<'a> {
-    /// Nothing (or only the root) open yet, or past the structure we check.
+    /// Nothing (or only the root) open yet, past the structure we check, or inside a header
+    /// block checked for well-formedness only (a nil CRM header, another header).
     Outside,
     /// Inside `CrmAuthenticationToken` (depth 3).
     Token(TokenState<'a>),
     /// Inside CallerOriginToken / CorrelationToken: the subtree being built.
     Capture(&'static str, Vec<Element>),
-    /// Inside a nil CRM header or another header block: only well-formedness.
-    Skip,
 }
 
 /// An open element: its direct text so far, and where its namespace scope starts.
@@ -239,7 +238,7 @@ impl<'a> Decoder<'a> {
             }
             3 if self.header_seen && !self.body_seen => {
                 if !is(Known::Ws) {
-                    self.place = Place::Skip;
+                    self.place = Place::Outside;
                     return Ok(());
                 }
                 let (i, name) = match v.local {
@@ -247,7 +246,7 @@ impl<'a> Decoder<'a> {
                     CALLER_ORIGIN => (1, CALLER_ORIGIN),
                     CORRELATION => (2, CORRELATION),
                     _ => {
-                        self.place = Place::Skip;
+                        self.place = Place::Outside;
                         return Ok(());
                     }
                 };
@@ -259,7 +258,7 @@ impl<'a> Decoder<'a> {
                     ));
                 }
                 self.place = match (i, v.nil) {
-                    (_, true) => Place::Skip,
+                    (_, true) => Place::Outside,
                     (0, false) => Place::Token(TokenState {
                         offset,
                         counts: [0; 4],
@@ -316,7 +315,6 @@ impl<'a> Decoder<'a> {
                 };
                 self.token = Some(t.finish()?);
             }
-            Place::Skip if depth == 3 => self.place = Place::Outside,
             _ => {}
         }
         Ok(())
@@ -456,7 +454,7 @@ impl<'a> TokenState<'a> {
 mod tests {
     use super::*;
     use crate::codec::ns::{CORE_NS, WS_NS};
-    use crate::codec::token::decode_token_from_envelope_tree;
+    use crate::codec::token::{decode_token_from_envelope_tree, AuthenticationType};
 
     const S11: &str = SOAP11_NS;
     const XSI: &str = xml::XSI_NS;
@@ -610,6 +608,88 @@ mod tests {
             env("<s:Header><w:CallerOriginToken i:nil='true'/></s:Header> \n", "&#xA0;"),
         ] {
             assert_eq!(agree(&none).unwrap(), None, "{none}");
+        }
+    }
+
+    /// DECODE-TOTAL: every limit of [`DecodeLimits`] is inclusive. An input, a nesting or a
+    /// text of exactly the limit is decoded; one more is the typed error naming the limit.
+    #[test]
+    fn limits_are_inclusive_and_name_themselves() {
+        let kind =
+            |xml: &str, limits: &DecodeLimits| decode(xml.as_bytes(), limits).unwrap_err().kind;
+        let base = env("", "<a/>");
+        let size = |n: usize| DecodeLimits { max_input_bytes: n, ..DecodeLimits::DEFAULT };
+        assert_eq!(decode(base.as_bytes(), &size(base.len())), Ok(None));
+        assert_eq!(
+            kind(&base, &size(base.len() - 1)),
+            DecodeErrorKind::TooLarge { limit: base.len() - 1 }
+        );
+        // Envelope, Body, then `n` nested elements: depth n + 2.
+        let nested = |n: usize| env("", &format!("{}{}", "<a>".repeat(n), "</a>".repeat(n)));
+        let depth = DecodeLimits { max_depth: 6, ..DecodeLimits::DEFAULT };
+        assert_eq!(decode(nested(4).as_bytes(), &depth), Ok(None));
+        assert_eq!(kind(&nested(5), &depth), DecodeErrorKind::TooDeep { limit: 6 });
+        // 64 bytes: the namespace URIs of `env` (attribute values) stay within it.
+        let text = |n: usize| env("", &format!("<a>{}</a>", "x".repeat(n)));
+        let long = DecodeLimits { max_text_bytes: 64, ..DecodeLimits::DEFAULT };
+        assert_eq!(decode(text(64).as_bytes(), &long), Ok(None));
+        assert_eq!(kind(&text(65), &long), DecodeErrorKind::TextTooLong { limit: 64 });
+    }
+
+    /// PROTOCOL 2.1: the CRM headers are children of `Header`. An element of the same name in
+    /// `Body` is body content: not the token, not a repeated header.
+    #[test]
+    fn a_token_in_the_body_is_not_a_header() {
+        let token = format!(
+            "<w:CrmAuthenticationToken><c:AuthenticationType>2</c:AuthenticationType><c:CallerId>{Z}</c:CallerId></w:CrmAuthenticationToken>"
+        );
+        let header = format!("<s:Header>{token}</s:Header>");
+        let t = agree(&env(&header, &token)).unwrap().unwrap();
+        assert_eq!(t.authentication_type, AuthenticationType::Spla);
+        assert_eq!(agree(&env("<s:Header/>", &token)).unwrap(), None);
+    }
+
+    /// PROTOCOL 2.1: the whole envelope must be valid, `CallerOriginToken` included: at most
+    /// one, of a known `xsi:type`, with only its defined children — though the token decoder
+    /// returns the token alone.
+    #[test]
+    fn the_caller_origin_header_is_checked_too() {
+        let origin = |t: &str| {
+            format!("<w:CallerOriginToken><c:CallerOrigin i:type='c:{t}'/></w:CallerOriginToken>")
+        };
+        let ok = origin("ApplicationOrigin");
+        assert_eq!(agree(&env(&format!("<s:Header>{ok}</s:Header>"), "")).unwrap(), None);
+        for bad in [
+            format!("<s:Header>{ok}{ok}</s:Header>"),
+            format!("<s:Header>{}</s:Header>", origin("NoSuchOrigin")),
+            format!("<s:Header>{}</s:Header>", ok.replace("/></w:", "/><c:X/></w:")),
+        ] {
+            assert!(agree(&env(&bad, "")).is_err(), "{bad}");
+        }
+        let twice = agree(&env(&format!("<s:Header>{ok}{ok}</s:Header>"), "")).unwrap_err();
+        assert_eq!(
+            twice.kind,
+            DecodeErrorKind::UnexpectedElement {
+                name: "CallerOriginToken (repeated header)".into()
+            }
+        );
+    }
+
+    /// PROTOCOL 2.1 (the WSDL's `CrmAuthenticationToken`): each child occurs at most once; a
+    /// repeated one is an error, not "the first wins".
+    #[test]
+    fn a_repeated_token_child_is_an_error() {
+        let at = "<c:AuthenticationType>2</c:AuthenticationType>";
+        let id = format!("<c:CallerId>{Z}</c:CallerId>");
+        let org = "<c:OrganizationName>a</c:OrganizationName>";
+        for inner in
+            [format!("{at}{at}{id}"), format!("{at}{org}{org}{id}"), format!("{at}{id}{id}")]
+        {
+            let e = agree(&env(&tok("", &inner), "")).unwrap_err();
+            assert!(
+                matches!(&e.kind, DecodeErrorKind::UnexpectedElement { name } if name.ends_with("(repeated)")),
+                "{inner}: {e}"
+            );
         }
     }
 }

@@ -130,7 +130,6 @@ pub fn encode_envelope_with_token(
     version: SoapVersion,
     body_inner_xml: &str,
 ) -> String {
-    const MARK: &str = "\u{1}BODY\u{1}";
     const PLACEHOLDER: &str = "<__body__ />";
     let body = Element::new(None, "__body__");
     let xml = soap::write_envelope(
@@ -140,23 +139,18 @@ pub fn encode_envelope_with_token(
         vec![body],
     );
     // The placeholder element is the last one written (crm_prefixes binds no default
-    // namespace, so it carries no xmlns=""): put the body in its place. Text never holds a
-    // `<`, so the first placeholder is that one too; a MARK in the header text (it takes
-    // U+0001) would catch the body first: that rare case goes the original way.
+    // namespace, so it carries no xmlns=""), and text never holds a `<`: the last
+    // placeholder is that element, whatever the header text holds.
     match xml.rfind(PLACEHOLDER) {
-        Some(at) if !xml.as_bytes()[..at].contains(&1) => {
+        Some(at) => {
             let mut out = String::with_capacity(xml.len() + body_inner_xml.len());
             out.push_str(&xml[..at]);
             out.push_str(body_inner_xml);
             out.push_str(&xml[at + PLACEHOLDER.len()..]);
             out
         }
-        _ => {
-            // Replace the placeholder element (it has no namespace, so it may carry xmlns="").
-            let xml =
-                xml.replacen("<__body__ xmlns=\"\" />", MARK, 1).replacen(PLACEHOLDER, MARK, 1);
-            xml.replacen(MARK, body_inner_xml, 1)
-        }
+        // Written with xmlns="" (were a default namespace ever bound).
+        None => xml.replacen("<__body__ xmlns=\"\" />", body_inner_xml, 1),
     }
 }
 
@@ -193,6 +187,19 @@ mod tests {
             assert_eq!(decode_token_from_envelope(xml.as_bytes()).unwrap(), Some(token()), "{xml}");
             let env = soap::parse_envelope(xml.as_bytes()).unwrap();
             assert!(env.body_element().unwrap().is(Some("urn:x"), "WhoAmI"));
+        }
+    }
+
+    /// The contract: `body_inner_xml` becomes the content of `Body`, whatever the header's
+    /// text holds — even the text of the writer's own placeholder or marker.
+    #[test]
+    fn the_body_is_in_body_whatever_the_header_text() {
+        for org in ["\u{1}BODY\u{1}", "<__body__ />", "\u{1}", "BODY"] {
+            let t = CrmAuthenticationToken { organization_name: Some(org.into()), ..token() };
+            let xml = encode_envelope_with_token(&t, SoapVersion::V11, "<WhoAmI xmlns=\"urn:x\"/>");
+            let body = xml.find("Body>").map(|at| &xml[at + "Body>".len()..]);
+            assert!(body.is_some_and(|b| b.starts_with("<WhoAmI xmlns=\"urn:x\"/></")), "{xml:?}");
+            assert_eq!(xml.matches("WhoAmI").count(), 1, "{xml:?}");
         }
     }
 
