@@ -96,9 +96,10 @@ pub(crate) fn filter_values(mut values: Box<[Box<str>]>) -> Box<[Box<str>]> {
     values
 }
 
-/// Whether the reader rejects a configuration key no class takes.
-pub(crate) fn rejects_unknown_keys() -> bool {
-    !is(ReaderFault::UnknownKeysIgnored)
+/// Whether the reader ignores a configuration key no class takes (planted), instead of
+/// rejecting it.
+pub(crate) fn ignores_unknown_keys() -> bool {
+    is(ReaderFault::UnknownKeysIgnored)
 }
 
 /// A configuration value as the reader keeps it.

@@ -130,6 +130,11 @@ pub(super) struct StepFilter {
 impl StepFilter {
     /// Precomputes the rows, or `None` when they would exceed [`MAX_ROW_WORDS`].
     pub(super) fn build(pipeline: &Pipeline) -> Option<Self> {
+        Self::build_within(pipeline, MAX_ROW_WORDS)
+    }
+
+    /// Precomputes the rows, or `None` when they would hold more than `max_row_words` words.
+    fn build_within(pipeline: &Pipeline, max_row_words: usize) -> Option<Self> {
         let predicates = || pipeline.steps.iter().flat_map(|s| &s.predicates);
         let paths = CaselessSet::new(
             predicates()
@@ -153,7 +158,7 @@ impl StepFilter {
         masks.dedup();
         let words = pipeline.steps.len().div_ceil(64);
         let rows = paths.values.len() + methods.values.len() + masks.len() + 6;
-        if rows.saturating_mul(words) > MAX_ROW_WORDS {
+        if rows.saturating_mul(words) > max_row_words {
             return None;
         }
 
@@ -431,5 +436,22 @@ mod tests {
             })
             .collect();
         assert!(StepFilter::build(&pipeline(steps)).is_none());
+    }
+
+    /// The bound is inclusive and counts one row per distinct path, per distinct method, per
+    /// distinct ServerRole mask, and six fixed rows (no path, no method, cookie or not,
+    /// internal or external), each of one word per 64 steps.
+    #[test]
+    fn the_row_bound_is_inclusive_and_counts_every_row() {
+        let mask = Predicate::ServerRole { roles: 0b11 };
+        let p = pipeline(vec![vec![
+            url_path(&["/a", "/b", "/c"]),
+            method("GET"),
+            method("POST"),
+            mask,
+        ]]);
+        // 3 + 2 + 1 + 6 rows of 1 word.
+        assert!(StepFilter::build_within(&p, 12).is_some());
+        assert!(StepFilter::build_within(&p, 11).is_none());
     }
 }

@@ -161,17 +161,4 @@ impl Deployment<Pipeline> {
             post_authentication: self.post_authentication.as_ref().map(CompiledPipeline::compile),
         }
     }
-
-    /// Evaluates on the chosen engine; see [`Deployment::evaluate_json`].
-    pub fn evaluate_json_on(
-        &self,
-        engine: Engine,
-        request: &PreparedRequest,
-        env: &Environment,
-    ) -> serde_json::Value {
-        match engine {
-            Engine::Reference => self.evaluate_json(request, env),
-            Engine::Compiled => self.compile().evaluate_json(request, env),
-        }
-    }
 }

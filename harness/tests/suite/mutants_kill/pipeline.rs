@@ -226,3 +226,80 @@ fn an_sdk_path_is_under_mscrmservices_not_the_prefix_itself() {
     assert!(!is_sdk("/MSCRMServices"));
     assert!(!is_sdk("/Contoso/main.aspx"));
 }
+
+const PASS_THROUGH: &str =
+    "Microsoft.Crm.Authentication.PassThroughAuthenticationProvider, Microsoft.Crm";
+const URL_PATH: &str = "Microsoft.Crm.Authentication.UrlPathPredicate, Microsoft.Crm";
+
+/// `DocumentLimits::max_bytes` ("size of the document in bytes") is inclusive, like every
+/// decoder limit (DECODE-TOTAL): a document of exactly the limit is read, one byte less of
+/// limit is the typed `Limit` error.
+#[test]
+fn a_pipeline_document_of_exactly_the_byte_limit_is_read() {
+    use crmauth::pipeline::error::ConfigErrorKind;
+    use crmauth::pipeline::xml::{parse_with_limits, DocumentLimits};
+    let text = format!("<pipeline><step><provider type=\"{PASS_THROUGH}\"/></step></pipeline>");
+    let limits = |max_bytes| DocumentLimits { max_bytes, ..DocumentLimits::DEFAULT };
+    assert_eq!(parse_with_limits(&text, limits(text.len())).unwrap().steps.len(), 1);
+    let e = parse_with_limits(&text, limits(text.len() - 1)).unwrap_err();
+    assert_eq!(e.kind, ConfigErrorKind::Limit { what: "bytes", limit: text.len() - 1 });
+}
+
+/// PROTOCOL 1.1 has no text content anywhere in a pipeline document; the error names the
+/// element holding the text (`ConfigErrorKind::UnexpectedText::parent`), and an element
+/// where it may not stand names its parent.
+#[test]
+fn errors_name_the_element_they_are_in() {
+    use crmauth::pipeline::error::ConfigErrorKind;
+    use crmauth::pipeline::xml::parse;
+    let provider = format!("<provider type=\"{PASS_THROUGH}\"/>");
+    let cases = [
+        ("<pipeline>x</pipeline>".to_string(), "pipeline"),
+        ("<pipeline><steps>x</steps></pipeline>".into(), "steps"),
+        (format!("<pipeline><step>x{provider}</step></pipeline>"), "step"),
+        (format!("<pipeline><step><predicates>x</predicates>{provider}</step></pipeline>"), "predicates"),
+        (format!("<pipeline><step><predicate type=\"{URL_PATH}\">x</predicate>{provider}</step></pipeline>"), "predicate"),
+        (format!("<pipeline><step><provider type=\"{PASS_THROUGH}\">x</provider></step></pipeline>"), "provider"),
+        (
+            format!("<pipeline><step><predicate type=\"{URL_PATH}\"><configuration key=\"path\" value=\"/a\">x</configuration></predicate>{provider}</step></pipeline>"),
+            "configuration",
+        ),
+    ];
+    for (text, parent) in cases {
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.kind, ConfigErrorKind::UnexpectedText { parent: parent.into() }, "{text}");
+    }
+    let e = parse(&format!("<pipeline><step>{provider}<steps/></step></pipeline>")).unwrap_err();
+    assert_eq!(
+        e.kind,
+        ConfigErrorKind::UnexpectedElement { name: "steps".into(), parent: "step".into() }
+    );
+}
+
+/// `print`'s canonical form: a predicate or provider without configuration is one empty
+/// element (`<predicate type="…" />`), whatever its kind; values are escaped as
+/// `quick_xml::escape::escape` escapes them (the contract of the writer's `escape`), and
+/// read back to what they were (PIPE-ROUNDTRIP).
+#[test]
+fn the_canonical_form_of_empty_configurations_and_escaped_values() {
+    use crmauth::pipeline::model::AuthenticationTypes;
+    use crmauth::pipeline::xml::{parse, print};
+    let p = Pipeline {
+        steps: vec![step(
+            vec![Predicate::UrlPath { paths: BTreeMap::new() }],
+            Provider::MultipleOrganizationSoapHeader {
+                authentication_types: AuthenticationTypes(Default::default()),
+            },
+        )],
+    };
+    let text = print(&p);
+    assert!(!text.contains("</predicate>") && !text.contains("</provider>"), "{text}");
+    assert_eq!(text.matches(" />").count(), 2, "{text}");
+
+    let odd = "/a<b>&c'd\"e";
+    let p = Pipeline { steps: vec![step(vec![path(odd)], Provider::Windows)] };
+    let text = print(&p);
+    let escaped = quick_xml::escape::escape(odd);
+    assert!(text.contains(&format!("value=\"{escaped}\"")), "{escaped} in {text}");
+    assert_eq!(parse(&text).unwrap(), p);
+}
