@@ -5,8 +5,9 @@
 //! (the server's authentication pipeline and its two evaluators, section 1) — depends only
 //! on quick-xml, serde, uuid and ipnet; build with `default-features = false` for just that.
 //! The rest sits behind features, each layer using only those below it:
-//! `generate` (proptest strategies), `net` ([`client`] and [`server`]), `check` (the
-//! conformance suite) and `cli` (the command line; the default).
+//! `generate` (proptest strategies), `net` ([`client`] and [`server`]), `invariants` (the
+//! invariant checkers of [`check`] and their runner, without network or reports), `check`
+//! (the whole conformance suite) and `cli` (the command line; the default).
 //!
 //! # Evaluating a pipeline
 //!
@@ -65,7 +66,7 @@ pub mod codec;
 pub mod pipeline;
 pub mod scenario;
 
-#[cfg(feature = "check")]
+#[cfg(feature = "invariants")]
 pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;

@@ -2,8 +2,11 @@
 //! properties of PROTOCOL section 3), each traced to its spec section, run with a case
 //! count and a seed, reported as text, JSON or JUnit.
 
+#[cfg(feature = "check")]
 pub mod client;
+#[cfg(feature = "check")]
 pub mod client_conformance;
+#[cfg(feature = "check")]
 pub mod client_suite;
 pub mod codec;
 pub mod deployment;
@@ -12,8 +15,10 @@ pub mod invariants;
 pub mod lint;
 pub mod properties;
 pub mod reach;
+#[cfg(feature = "check")]
 pub mod report;
 pub mod runner;
+#[cfg(feature = "check")]
 pub mod vectors;
 pub mod wsdl_diff;
 
@@ -186,6 +191,7 @@ fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
 
 /// Which cases a run includes.
 #[derive(Debug, Clone, Default)]
+#[cfg(feature = "check")]
 pub struct Selection {
     /// `None`: every suite.
     pub suite: Option<Suite>,
@@ -198,6 +204,7 @@ pub struct Selection {
 }
 
 /// The cases of a run, in a stable order: vectors first, then properties.
+#[cfg(feature = "check")]
 pub fn cases(selection: &Selection, corpus: &std::path::Path) -> Vec<Case> {
     let wants = |s: Suite| selection.suite.is_none_or(|x| x == s);
     let mut all = Vec::new();
@@ -235,6 +242,7 @@ pub fn cases(selection: &Selection, corpus: &std::path::Path) -> Vec<Case> {
 }
 
 /// PIPE-ROUNDTRIP on one given pipeline.
+#[cfg(feature = "check")]
 fn user_roundtrip(p: std::sync::Arc<crate::pipeline::Pipeline>) -> Case {
     Case::new(
         "PIPE-ROUNDTRIP",
