@@ -96,6 +96,14 @@ pub(crate) fn filter_values(mut values: Box<[Box<str>]>) -> Box<[Box<str>]> {
     values
 }
 
+/// `org_enabled` with [`SharedFault::MissingOrganizationEnabled`] planted on this thread:
+/// an organization that is not in the environment counts as enabled. `None` when it is not
+/// planted.
+pub(crate) fn org_enabled(env: &super::request::Environment, org: &str) -> Option<bool> {
+    is(SharedFault::MissingOrganizationEnabled)
+        .then(|| !env.organizations.iter().any(|o| o.disabled && super::caseless::eq(&o.name, org)))
+}
+
 /// Whether the reader ignores a configuration key no class takes (planted), instead of
 /// rejecting it.
 pub(crate) fn ignores_unknown_keys() -> bool {

@@ -114,8 +114,8 @@ fn is_account(u: &User, acct: &str) -> bool {
 /// remain is not enabled).
 fn org_enabled(env: &Environment, org: &str) -> bool {
     #[cfg(feature = "mutants")]
-    if super::planted::is(super::planted::SharedFault::MissingOrganizationEnabled) {
-        return !env.organizations.iter().any(|o| o.disabled && caseless::eq(&o.name, org));
+    if let Some(planted) = super::planted::org_enabled(env, org) {
+        return planted;
     }
     let mut named = env.organizations.iter().filter(|o| caseless::eq(&o.name, org)).peekable();
     named.peek().is_some() && named.all(|o| !o.disabled)
