@@ -501,6 +501,37 @@ async fn broken_replies_are_typed_errors_and_not_retried() {
     }
 }
 
+/// A well-formed CrmService reply of the wrong message is a `NotSoap` error of its step
+/// that names the message received (PROTOCOL 2.3: WhoAmI answers `WhoAmIResponse`,
+/// Retrieve answers `RetrieveResponse`), not retried.
+#[tokio::test]
+async fn a_wrong_service_response_names_what_came() {
+    let v = SoapVersion::V11;
+    let who_am_i = ServiceResponse::WhoAmI {
+        user_id: USER_ID,
+        business_unit_id: Uuid::nil(),
+        organization_id: ORG_ID,
+    };
+    let retrieve = ServiceResponse::RetrieveSystemUser { fullname: None };
+    for (k, reply, step, name) in [
+        (4, &retrieve, Step::WhoAmI, "RetrieveResponse"),
+        (5, &who_am_i, Step::RetrieveSystemUser, "WhoAmIResponse"),
+    ] {
+        let m = MockServer::start().await;
+        mount_happy(&m, v).await;
+        mount_override(&m, k, svc(v, reply), None).await;
+        let (mut c, _) = client(&m, v, 3, Duration::from_secs(5));
+        match run_impersonation_flow(&mut c).await.unwrap_err() {
+            ClientError::NotSoap { step: s, status: 200, detail } => {
+                assert_eq!(s, step);
+                assert_eq!(detail, format!("unexpected response {name}"));
+            }
+            e => panic!("step {k}: {e:?}"),
+        }
+        assert_eq!(m.received_requests().await.unwrap().len(), k + 1, "step {k}: no retry");
+    }
+}
+
 #[tokio::test]
 async fn organization_is_chosen_by_exact_friendly_name() {
     let m = MockServer::start().await;
